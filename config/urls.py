@@ -1,0 +1,34 @@
+from allauth.account import views as allauth_views
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve as static_serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="wagtailsitemaps_serve"),
+    # The seed's account URLs, served by allauth.
+    path("register/", allauth_views.signup, name="register"),
+    path("login/", allauth_views.login, name="login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("portal.accounts.urls")),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    # Public marketing media only; patient files live in PRIVATE_MEDIA_ROOT and have no URL.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", static_serve, {"document_root": settings.MEDIA_ROOT}, name="public_media"),
+    ]
+
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from portal.accounts.models import ReferringDoctor, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Personal", {"fields": ["first_name", "last_name", "phone", "date_of_birth"]}),
+        ("Notifications", {"fields": ["notify_by_email", "notify_by_sms"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(ReferringDoctor)
+class ReferringDoctorAdmin(admin.ModelAdmin):
+    list_display = ["user", "practice_number", "practice_name", "verified_at"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "user__last_name", "practice_number"]
+    raw_id_fields = ["user", "verified_by"]

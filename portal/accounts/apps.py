@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "portal.accounts"
+    label = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from portal.accounts.roles import Role
+        from portal.core.registry import nav_link
+
+        nav_link("Doctor approvals", "accounts:doctor_approvals", roles={Role.MANAGER, Role.RECEPTION}, order=90)

@@ -1,0 +1,94 @@
+"""Site-wide access rules: sign-in by default, and two-factor authentication for staff."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from portal.accounts.permissions import is_staff_member
+
+
+def _route_names(request: HttpRequest) -> tuple[str, list[str]]:
+    match = request.resolver_match
+    if match is None:
+        return "", []
+    return match.url_name or "", list(match.namespaces)
+
+
+def is_public(request: HttpRequest) -> bool:
+    """Is this request's URL on the explicit public allowlist (settings.PUBLIC_URL_NAMES)?"""
+    url_name, namespaces = _route_names(request)
+    allowed = settings.PUBLIC_URL_NAMES
+    if url_name and url_name in allowed:
+        return True
+    return any(f"{ns}:*" in allowed for ns in namespaces)
+
+
+class LoginRequiredMiddleware:
+    """Every URL needs a signed-in user, except the public allowlist.
+
+    Adding a public page is a deliberate act: name it in PUBLIC_URL_NAMES (a test enumerates the
+    URL resolver and fails on any URL that is reachable anonymously without being listed).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if request.user.is_authenticated or is_public(request):
+            return None
+        login = reverse(settings.LOGIN_URL)
+        return HttpResponseRedirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+
+
+# Pages a staff member without two-factor authentication may still open.
+MFA_SETUP_URL_NAMES = {
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_reauthenticate",
+    "mfa_authenticate",
+    "account_logout",
+    "account_reauthenticate",
+    "account_confirm_email",
+    "account_email_verification_sent",
+}
+
+
+def has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class StaffMFARequiredMiddleware:
+    """Staff roles must enrol in TOTP before any staff (non-public) page opens."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not settings.STAFF_MFA_REQUIRED or not request.user.is_authenticated:
+            return None
+        url_name, _ = _route_names(request)
+        if url_name in MFA_SETUP_URL_NAMES or is_public(request):
+            return None
+        if not is_staff_member(request.user) or has_mfa(request.user):
+            return None
+        messages.warning(
+            request,
+            "Staff accounts must use two-factor authentication. Set up an authenticator app to continue.",
+        )
+        return HttpResponseRedirect(reverse("mfa_activate_totp"))

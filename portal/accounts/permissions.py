@@ -1,0 +1,95 @@
+"""The one place that answers "may this user do X / see this object".
+
+Roles are groups (`roles.Role`). Apps add object rules with `@rule("app.action")` in their own
+`rules.py` (imported from their AppConfig.ready) and ask `can(user, "app.action", obj)`; views and
+selectors never test group names themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from portal.accounts.roles import CLINICAL_STAFF_ROLES, STAFF_ROLES, Role
+
+Predicate = Callable[[Any, Any], bool]
+_rules: dict[str, Predicate] = {}
+
+_ROLE_CACHE_ATTR = "_portal_roles"
+
+
+def roles_of(user: Any) -> set[str]:
+    """The user's role names, read once per request object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    cached = getattr(user, _ROLE_CACHE_ATTR, None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        setattr(user, _ROLE_CACHE_ATTR, cached)
+    return set(cached)
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles after a change of groups."""
+    if hasattr(user, _ROLE_CACHE_ATTR):
+        delattr(user, _ROLE_CACHE_ATTR)
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_staff_member(user: Any) -> bool:
+    """Works for the practice (any staff role) or is an administrator."""
+    return bool(user is not None and user.is_authenticated and (user.is_superuser or roles_of(user) & STAFF_ROLES))
+
+
+def is_clinical_staff(user: Any) -> bool:
+    """Staff who may see patient data. Marketing editors may not."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or roles_of(user) & CLINICAL_STAFF_ROLES)
+
+
+def is_patient(user: Any) -> bool:
+    return has_role(user, Role.PATIENT)
+
+
+def is_verified_doctor(user: Any) -> bool:
+    if not has_role(user, Role.REFERRING_DOCTOR):
+        return False
+    profile = getattr(user, "doctor_profile", None)
+    return bool(profile and profile.is_verified)
+
+
+def rule(action: str) -> Callable[[Predicate], Predicate]:
+    """Register the predicate that answers `can(user, action, obj)`."""
+
+    def register(predicate: Predicate) -> Predicate:
+        _rules[action] = predicate
+        return predicate
+
+    return register
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """May `user` do `action` (on `obj`)? Unknown actions are refused."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    predicate = _rules.get(action)
+    if predicate is None:
+        return False
+    return bool(predicate(user, obj))
+
+
+# --- Rules of the accounts app ----------------------------------------------
+
+
+@rule("accounts.approve_doctor")
+def _approve_doctor(user: Any, obj: Any) -> bool:
+    return user.is_superuser or has_role(user, Role.MANAGER, Role.RECEPTION)
+
+
+@rule("accounts.view_staff_pages")
+def _view_staff_pages(user: Any, obj: Any) -> bool:
+    return is_staff_member(user)

@@ -1,0 +1,92 @@
+"""Writes about people: signup, profile, roles, doctor approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.models import ReferringDoctor, User
+from portal.accounts.permissions import can, forget_roles
+from portal.accounts.roles import SELF_SIGNUP_ROLES, Role
+
+
+@transaction.atomic
+def user_complete_signup(
+    *,
+    user: User,
+    role: str,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    date_of_birth: dt.date | None = None,
+    practice_number: str = "",
+    practice_name: str = "",
+) -> User:
+    """Fill in a newly signed-up user and give them their (self-service) role."""
+    if role not in SELF_SIGNUP_ROLES:
+        raise PermissionDenied("This role cannot be chosen at signup.")
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.phone = phone or ""
+    user.date_of_birth = date_of_birth
+    user.is_staff = False
+    user.is_superuser = False
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.set([Group.objects.get(name=role)])
+    forget_roles(user)
+    if role == Role.REFERRING_DOCTOR:
+        profile = ReferringDoctor(user=user, practice_number=practice_number, practice_name=practice_name.strip())
+        profile.full_clean(exclude=["user"])
+        profile.save()
+    return user
+
+
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    date_of_birth: dt.date | None,
+    notify_by_email: bool,
+    notify_by_sms: bool,
+) -> User:
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.phone = phone or ""
+    user.date_of_birth = date_of_birth
+    user.notify_by_email = notify_by_email
+    user.notify_by_sms = notify_by_sms and bool(user.phone)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: list[str]) -> User:
+    """Administrators only: give a user exactly these roles."""
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(f"Unknown roles: {', '.join(sorted(unknown))}")
+    user.groups.set(Group.objects.filter(name__in=roles))
+    forget_roles(user)
+    return user
+
+
+@transaction.atomic
+def doctor_approve(*, doctor: ReferringDoctor, approved_by: User) -> ReferringDoctor:
+    if not can(approved_by, "accounts.approve_doctor", doctor):
+        raise PermissionDenied("You may not approve referring doctors.")
+    doctor = ReferringDoctor.objects.select_for_update().get(pk=doctor.pk)
+    if doctor.verified_at is None:
+        doctor.verified_at = timezone.now()
+        doctor.verified_by = approved_by
+        doctor.full_clean()
+        doctor.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    return doctor

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts import selectors, services
+from portal.accounts.forms import ProfileForm
+from portal.accounts.middleware import has_mfa
+from portal.accounts.permissions import can, is_staff_member, roles_of
+from portal.accounts.roles import Role
+from portal.core.registry import dashboard_panels_for
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=user)
+        if form.is_valid():
+            services.user_update_profile(user=user, **form.cleaned_data)
+            messages.success(request, "Your profile has been saved.")
+            return redirect("accounts:profile")
+        user.refresh_from_db()  # a rejected form must not leave half-changed values on the user
+    else:
+        form = ProfileForm(instance=user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "has_mfa": has_mfa(user), "doctor": getattr(user, "doctor_profile", None)},
+    )
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    roles = roles_of(user)
+    if user.is_superuser:
+        roles |= set(Role.values) - {Role.PATIENT, Role.REFERRING_DOCTOR}
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "roles": sorted(roles),
+            "panels": dashboard_panels_for(user, roles),
+            "doctor": getattr(user, "doctor_profile", None),
+            "is_staff_member": is_staff_member(user),
+            "can_approve_doctors": can(user, "accounts.approve_doctor"),
+            "pending_doctors": selectors.doctor_list_pending(user=user).count()
+            if can(user, "accounts.approve_doctor")
+            else 0,
+        },
+    )
+
+
+def doctor_approvals(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "accounts.approve_doctor"):
+        raise PermissionDenied
+    doctors = selectors.doctor_list_pending(user=request.user)
+    return render(request, "accounts/doctor_approvals.html", {"doctors": doctors})
+
+
+@require_POST
+def doctor_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    doctor = selectors.doctor_get_pending(user=request.user, pk=pk)
+    services.doctor_approve(doctor=doctor, approved_by=request.user)
+    messages.success(request, f"{doctor.user.get_full_name() or doctor.user.email} can now follow their referrals.")
+    return redirect("accounts:doctor_approvals")

@@ -1,0 +1,78 @@
+"""Extension points: apps add navigation links and dashboard panels without editing accounts.
+
+Each app registers in its ``AppConfig.ready()``::
+
+    nav_link("Book a scan", "booking:book", roles={Role.PATIENT}, order=10)
+    dashboard_panel("booking/panels/upcoming.html", roles={Role.PATIENT}, context=upcoming_for)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+    order: int = 100
+    permission: Callable[[Any], bool] | None = None
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    template: str
+    roles: frozenset[str]
+    order: int = 100
+    context: Callable[[Any], dict] | None = field(default=None, compare=False)
+
+
+_nav: list[NavLink] = []
+_panels: list[DashboardPanel] = []
+
+
+def nav_link(label: str, url_name: str, *, roles: Iterable[str], order: int = 100,
+             permission: Callable[[Any], bool] | None = None) -> None:
+    link = NavLink(label, url_name, frozenset(roles), order, permission)
+    if link not in _nav:
+        _nav.append(link)
+
+
+def dashboard_panel(template: str, *, roles: Iterable[str], order: int = 100,
+                    context: Callable[[Any], dict] | None = None) -> None:
+    panel = DashboardPanel(template, frozenset(roles), order, context)
+    if all(p.template != template for p in _panels):
+        _panels.append(panel)
+
+
+def nav_links_for(user: Any, roles: set[str]) -> list[dict[str, str]]:
+    links = []
+    for link in sorted(_nav, key=lambda item: (item.order, item.label)):
+        if not (link.roles & roles):
+            continue
+        if link.permission is not None and not link.permission(user):
+            continue
+        url = link.url()
+        if url:
+            links.append({"label": link.label, "url": url, "url_name": link.url_name})
+    return links
+
+
+def dashboard_panels_for(user: Any, roles: set[str]) -> list[dict[str, Any]]:
+    panels = []
+    for panel in sorted(_panels, key=lambda item: (item.order, item.template)):
+        if panel.roles & roles:
+            context = panel.context(user) if panel.context else {}
+            panels.append({"template": panel.template, "context": context})
+    return panels
