@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     # the project
     "portal.core",
     "portal.accounts",
+    "portal.catalogue",
+    "portal.booking",
+    "portal.referrals",
     "cms",
     "analytics",
     # Wagtail

@@ -1,0 +1,177 @@
+"""Rooms, their hours and closures, and appointments.
+
+An appointment moves requested -> confirmed -> checked_in -> completed, or to cancelled / no_show;
+each transition is made by one service function (services.py) and stamps its time.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from portal.catalogue.models import Modality, Plan, ScanType
+from portal.core.models import TimeStampedModel
+
+
+class Room(TimeStampedModel):
+    """A scanning room with one modality (e.g. "CT 1")."""
+
+    name = models.CharField(max_length=80, unique=True)
+    modality = models.CharField(max_length=10, choices=Modality.choices, db_index=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["modality", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """A room's weekly hours: open on `weekday` from `opens` to `closes` (practice time zone)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["room", "weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="hours_close_after_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room}: {self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time."})
+
+
+class Closure(models.Model):
+    """Days a room (or, with no room, the whole practice) is closed: holidays, maintenance."""
+
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.CASCADE, related_name="closures",
+                             help_text="Leave empty to close the whole practice.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="closure_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = self.room.name if self.room_id else "Whole practice"
+        return f"{where}: {self.start_date} to {self.end_date} ({self.reason})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The last day cannot be before the first day."})
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self) -> AppointmentQuerySet:
+        """Appointments that hold their room's time."""
+        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+
+class Appointment(TimeStampedModel):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        CONFIRMED = "confirmed", "Confirmed"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "Did not attend"
+
+    ACTIVE_STATUSES = (Status.REQUESTED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
+    scan_type = models.ForeignKey(ScanType, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+
+    # The transitions, stamped by the services (analytics reads them).
+    requested_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    no_show_at = models.DateTimeField(null=True, blank=True)
+
+    # The price and quote as booked: a later catalogue edit never rewrites them.
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             help_text="Medical-aid plan at booking; empty for self-pay.")
+    member_number = models.CharField(max_length=40, blank=True)
+    covered_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    co_payment = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    patient_amount = models.DecimalField(max_digits=10, decimal_places=2,
+                                         help_text="What the patient pays (shortfall + co-payment).")
+
+    # Safety screening: the answers as given, and whether a radiologist must review them.
+    screening_answers = models.JSONField(default=dict, blank=True)
+    needs_review = models.BooleanField(default=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    notes = models.TextField(blank=True, help_text="Staff notes.")
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["room", "start"]),
+            models.Index(fields=["patient", "start"]),
+            models.Index(fields=["status", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"),
+            # Backstop on every database: one active appointment per room and start time.
+            # (PostgreSQL also gets an exclusion constraint on overlapping time ranges.)
+            models.UniqueConstraint(
+                fields=["room", "start"],
+                condition=models.Q(status__in=["requested", "confirmed", "checked_in", "completed"]),
+                name="appointment_one_active_per_room_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(patient_amount__gte=0, covered_amount__gte=0, price__gte=0),
+                name="appointment_money_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scan_type} on {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES

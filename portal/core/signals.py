@@ -1,0 +1,32 @@
+"""Domain events. Services send them after their transaction commits (`send_on_commit`).
+
+Receivers (notifications, payments, analytics...) must not write to the database themselves: they
+queue a django-q2 task that calls a service. Every signal passes the object as a keyword argument.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# kwargs: appointment
+appointment_booked = Signal()
+appointment_confirmed = Signal()
+appointment_checked_in = Signal()
+appointment_completed = Signal()
+appointment_no_show = Signal()
+# kwargs: appointment, reason
+appointment_cancelled = Signal()
+# kwargs: appointment, old_start, old_room_id
+appointment_rescheduled = Signal()
+# kwargs: referral
+referral_received = Signal()
+# kwargs: report (released to the patient and the referring doctor)
+report_released = Signal()
+# kwargs: payment
+payment_received = Signal()
+
+
+def send_on_commit(signal: Signal, sender: type, **kwargs) -> None:
+    """Send `signal` once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
