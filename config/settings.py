@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "portal.catalogue",
     "portal.booking",
     "portal.referrals",
+    "portal.payments",
+    "portal.reports",
+    "portal.feedback",
     "cms",
     "analytics",
     # Wagtail

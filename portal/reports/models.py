@@ -1,0 +1,68 @@
+"""Radiology reports: written and signed by a radiologist, rendered to PDF, read by the patient and
+the referring doctor. Every view and download is recorded (ReportAccess)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from portal.booking.models import Appointment
+from portal.core.files import PrivateUploadTo, private_storage
+from portal.core.models import TimeStampedModel
+
+
+class Report(TimeStampedModel):
+    """One version of the report of an appointment. An amendment is a new version; the old stays."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+        AMENDED = "amended", "Superseded by an amendment"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="reports")
+    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    radiologist = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    findings = models.TextField(blank=True)
+    impression = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True)
+    critical_finding = models.BooleanField(default=False)
+    signed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    released_at = models.DateTimeField(null=True, blank=True, help_text="When the patient may read it.")
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by")
+    amendment_reason = models.TextField(blank=True)
+    pdf = models.FileField(storage=private_storage, upload_to=PrivateUploadTo("reports"), blank=True, max_length=200)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_pdf = models.BooleanField(default=False, help_text="The PDF was made elsewhere and uploaded.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "version"], name="report_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report v{self.version} for appointment #{self.appointment_id}"
+
+
+class ReportAccess(models.Model):
+    """One opening of a report: who, when, which version, how, from where. Append-only."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        DOWNLOAD = "download", "Downloaded"
+        DENIED = "denied", "Refused"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} report #{self.report_id} at {self.at:%Y-%m-%d %H:%M}"
