@@ -76,3 +76,33 @@ def dashboard_panels_for(user: Any, roles: set[str]) -> list[dict[str, Any]]:
             context = panel.context(user) if panel.context else {}
             panels.append({"template": panel.template, "context": context})
     return panels
+
+
+# --- Panels on the appointment page -------------------------------------------------
+# Apps add sections to the appointment detail page (payments, report, feedback, messages...).
+# `context(user, appointment)` returns the panel's template context, or None to hide the panel.
+
+
+@dataclass(frozen=True)
+class AppointmentPanel:
+    template: str
+    order: int = 100
+    context: Callable[[Any, Any], dict | None] | None = field(default=None, compare=False)
+
+
+_appointment_panels: list[AppointmentPanel] = []
+
+
+def appointment_panel(template: str, *, order: int = 100,
+                      context: Callable[[Any, Any], dict | None] | None = None) -> None:
+    if all(p.template != template for p in _appointment_panels):
+        _appointment_panels.append(AppointmentPanel(template, order, context))
+
+
+def appointment_panels_for(user: Any, appointment: Any) -> list[dict[str, Any]]:
+    panels = []
+    for panel in sorted(_appointment_panels, key=lambda item: (item.order, item.template)):
+        context = panel.context(user, appointment) if panel.context else {}
+        if context is not None:
+            panels.append({"template": panel.template, "context": context})
+    return panels

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from portal.booking import services
+from portal.booking.models import Appointment
+from portal.booking.tests.factories import AppointmentFactory
+from portal.core import signals
+
+pytestmark = pytest.mark.django_db
+Status = Appointment.Status
+
+
+def test_every_transition_stamps_its_time():
+    appointment = AppointmentFactory(status=Status.REQUESTED, confirmed_at=None)
+    appointment = services.appointment_confirm(appointment=appointment, by=None)
+    appointment = services.appointment_check_in(appointment=appointment, by=None)
+    appointment = services.appointment_complete(appointment=appointment, by=None)
+    appointment.refresh_from_db()
+    assert appointment.status == Status.COMPLETED
+    assert appointment.confirmed_at <= appointment.checked_in_at <= appointment.completed_at
+
+    cancelled = services.appointment_cancel(appointment=AppointmentFactory(), by=None, reason="Feeling better")
+    assert cancelled.cancelled_at is not None and cancelled.cancellation_reason == "Feeling better"
+
+    past = AppointmentFactory(start=timezone.now() - dt.timedelta(hours=2))
+    assert services.appointment_mark_no_show(appointment=past, by=None).no_show_at is not None
+
+
+def test_a_forbidden_transition_is_refused_and_changes_nothing():
+    appointment = AppointmentFactory(status=Status.CONFIRMED)
+    with pytest.raises(ValidationError):
+        services.appointment_complete(appointment=appointment, by=None)
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED and appointment.completed_at is None
+
+
+def test_cancel_needs_a_reason():
+    appointment = AppointmentFactory()
+    with pytest.raises(ValidationError):
+        services.appointment_cancel(appointment=appointment, by=None, reason="  ")
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED
+
+
+def test_no_show_only_after_the_start():
+    with pytest.raises(ValidationError):
+        services.appointment_mark_no_show(appointment=AppointmentFactory(), by=None)
+
+
+def test_unreviewed_screening_blocks_confirmation():
+    appointment = AppointmentFactory(status=Status.REQUESTED, confirmed_at=None, needs_review=True)
+    with pytest.raises(ValidationError):
+        services.appointment_confirm(appointment=appointment, by=None)
+
+
+def test_transitions_send_their_event_after_commit(django_capture_on_commit_callbacks):
+    received = []
+
+    def listener(sender, appointment, **kwargs):
+        received.append(appointment.status)
+
+    signals.appointment_completed.connect(listener)
+    try:
+        appointment = AppointmentFactory(status=Status.CHECKED_IN)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.appointment_complete(appointment=appointment, by=None)
+    finally:
+        signals.appointment_completed.disconnect(listener)
+    assert received == [Status.COMPLETED]
