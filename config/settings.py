@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # the rest of the stack
     "django_q",
     "django_htmx",
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,8 +120,15 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.accounts.middleware.LoginRequiredMiddleware",
     "portal.accounts.middleware.StaffMFARequiredMiddleware",
+    "portal.accounts.middleware.SessionIdleTimeoutMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.core.audit.AuditMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# URL namespaces that show or change patient data: every request to them is audited.
+AUDIT_NAMESPACES = ["accounts", "booking", "referrals", "doctor", "reports", "feedback", "payments",
+                    "notifications", "analytics"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -282,6 +291,13 @@ TAGGIT_CASE_INSENSITIVE = True
 # --- Security ---------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
+# Idle timeouts: a session ends after this long without a request (staff roles: shorter).
+SESSION_IDLE_MINUTES = env_int("DJANGO_SESSION_IDLE_MINUTES", 30)
+SESSION_IDLE_MINUTES_STAFF = env_int("DJANGO_SESSION_IDLE_MINUTES_STAFF", 15)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+USERSESSIONS_TRACK_ACTIVITY = True
+# Extra origins forms may post to (Stripe Checkout is reached by a redirect after a POST).
+CSP_FORM_ACTION_EXTRA = env_list("DJANGO_CSP_FORM_ACTION_EXTRA", "https://checkout.stripe.com")
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt in to SAMEORIGIN themselves

@@ -13,4 +13,5 @@ def portal(request) -> dict:
         "nav_links": nav_links_for(user, roles) if user is not None and user.is_authenticated else [],
         "user_roles": roles,
         "CURRENCY": settings.CURRENCY,
+        "csp_nonce": getattr(request, "csp_nonce", ""),
     }

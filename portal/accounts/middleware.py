@@ -92,3 +92,17 @@ class StaffMFARequiredMiddleware:
             "Staff accounts must use two-factor authentication. Set up an authenticator app to continue.",
         )
         return HttpResponseRedirect(reverse("mfa_activate_totp"))
+
+
+class SessionIdleTimeoutMiddleware:
+    """Signed-in sessions end after a period without requests: shorter for staff than patients."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            minutes = settings.SESSION_IDLE_MINUTES_STAFF if is_staff_member(user) else settings.SESSION_IDLE_MINUTES
+            request.session.set_expiry(minutes * 60)
+        return self.get_response(request)

@@ -93,3 +93,8 @@ def _approve_doctor(user: Any, obj: Any) -> bool:
 @rule("accounts.view_staff_pages")
 def _view_staff_pages(user: Any, obj: Any) -> bool:
     return is_staff_member(user)
+
+
+@rule("accounts.deactivate_user")
+def _deactivate_user(user: Any, obj: Any) -> bool:
+    return user.is_superuser or has_role(user, Role.MANAGER)

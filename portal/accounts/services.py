@@ -90,3 +90,17 @@ def doctor_approve(*, doctor: ReferringDoctor, approved_by: User) -> ReferringDo
         doctor.full_clean()
         doctor.save(update_fields=["verified_at", "verified_by", "updated_at"])
     return doctor
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User) -> User:
+    """Close an account: it can no longer sign in, and every open session of it ends now."""
+    from allauth.usersessions.models import UserSession
+
+    if not (by.is_superuser or can(by, "accounts.deactivate_user", user)):
+        raise PermissionDenied("You may not deactivate accounts.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    return user

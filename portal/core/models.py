@@ -1,4 +1,4 @@
-"""Abstract building blocks shared by every app of the portal."""
+"""Abstract building blocks shared by every app of the portal, and the audit trail."""
 
 from __future__ import annotations
 
@@ -11,3 +11,6 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+from portal.core.audit import AuditEvent  # noqa: E402, F401  (the model lives in audit.py)
