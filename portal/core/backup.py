@@ -73,7 +73,7 @@ def _dump_database(db: dict, vendor: str, folder: Path) -> Path:
         target = folder / "database.pgdump"
         command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *_pg_args(db), "-f", str(target),
                    db["NAME"]]
-        result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True, check=False)
+        result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True, check=False)  # noqa: S603 - fixed argv, no shell
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
         return target
@@ -166,7 +166,7 @@ def restore_backup(archive_path: Path, target: RestoreTarget | None = None) -> d
         else:
             command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", *_pg_args(db), "-d",
                        db["NAME"], str(staged / "database.pgdump")]
-            result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True, check=False)
+            result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True, check=False)  # noqa: S603 - fixed argv, no shell
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed (is the target database empty?): {result.stderr.strip()}")
         restored_files = 0
