@@ -45,7 +45,11 @@ run: seed
 test: install-dev
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-test-e2e: install-dev
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test-e2e: install-dev node_modules/.installed
 	./bin/ensure-chromium
 	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 

@@ -1,0 +1,111 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against Django's live server.
+
+No browser is downloaded: Chromium comes from Debian (`bin/ensure-chromium`), axe-core from npm.
+Screenshots of each step go to test-artifacts/e2e/; on failure the last page is saved there too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # sync Playwright beside the live server thread
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _axe_source() -> str:
+    return AXE.read_text()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run bin/ensure-chromium (make test-e2e does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """A browser tab with helpers: step screenshots, axe checks, console errors."""
+
+    def __init__(self, page, base_url: str, name: str):
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.step = 0
+        self.console_errors: list[str] = []
+        self.axe_violations: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def goto(self, path: str):
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def snap(self, label: str) -> None:
+        self.step += 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{safe}.png"), full_page=True)
+
+    def check_accessibility(self, label: str) -> None:
+        """Run axe-core (WCAG 2.2 AA rules) on the current page; keep serious/critical violations."""
+        if not AXE.exists():
+            pytest.fail("axe-core is missing: run `npm ci` (make test-e2e does).")
+        # Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) stays on.
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(_axe_source() + "\n;undefined")
+        result = self.page.evaluate(
+            """async () => await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+        )
+        for violation in result["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
+                self.axe_violations.append(f"{label}: {violation['id']} ({violation['impact']}) {targets}")
+
+    def visit(self, path: str, label: str):
+        self.goto(path)
+        self.snap(label)
+        self.check_accessibility(label)
+        return self.page
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    trip = Journey(page, live_server.url, request.node.name)
+    yield trip
+    failed = getattr(request.node, "rep_call", None) and request.node.rep_call.failed
+    if failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-FAILED.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
