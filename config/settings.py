@@ -130,7 +130,7 @@ MIDDLEWARE = [
 AUDIT_NAMESPACES = ["accounts", "booking", "referrals", "doctor", "reports", "feedback", "payments",
                     "notifications", "analytics"]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", "config.urls")  # bench/ swaps in a reference view
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -341,6 +341,7 @@ PUBLIC_URL_NAMES = [
     "wagtailimages_serve",
     "wagtaildocs_serve",
     "wagtaildocs_document_embed",
+    *env_list("DJANGO_EXTRA_PUBLIC_URL_NAMES"),  # benchmarks only (bench/hello_urls.py)
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
