@@ -32,8 +32,11 @@ def _axe_source() -> str:
     return AXE.read_text()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(transactional_db):
+    # Function-scoped, and started only after the database is ready: Playwright's sync API switches
+    # greenlets, and Django's per-context connection objects made after that lose the test
+    # database's serialized contents (so the data migrations made would not be restored).
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run bin/ensure-chromium (make test-e2e does).")
     from playwright.sync_api import sync_playwright
