@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
+from portal.catalogue.forms import ScanTypeAdminForm
 from portal.core.models import TimeStampedModel
 
 
@@ -80,6 +81,7 @@ class ScanType(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
 
     objects = ScanTypeQuerySet.as_manager()
 
+    base_form_class = ScanTypeAdminForm
     panels = [
         MultiFieldPanel(
             [FieldPanel("name"), FieldPanel("code"), FieldRowPanel([FieldPanel("modality"), FieldPanel("body_part")])],
