@@ -84,7 +84,8 @@ def _image(title: str, size: tuple[int, int], palette: tuple[tuple[int, int, int
     draw = ImageDraw.Draw(img)
     for y in range(height):
         t = y / max(1, height - 1)
-        draw.line([(0, y), (width, y)], fill=(int(r1 + (r2 - r1) * t), int(g1 + (g2 - g1) * t), int(b1 + (b2 - b1) * t)))
+        colour = (int(r1 + (r2 - r1) * t), int(g1 + (g2 - g1) * t), int(b1 + (b2 - b1) * t))
+        draw.line([(0, y), (width, y)], fill=colour)
     if rings:
         overlay = PILImage.new("RGBA", size, (0, 0, 0, 0))
         odraw = ImageDraw.Draw(overlay)

@@ -83,7 +83,7 @@ def test_the_cache_can_be_turned_off(client, site_tree, settings):
 
     middleware = page_cache.AnonymousPageCacheMiddleware(lambda request: None)
     assert middleware.timeout == 0
-    assert "cms.cache.AnonymousPageCacheMiddleware" == settings.MIDDLEWARE[-1]
+    assert settings.MIDDLEWARE[-1] == "cms.cache.AnonymousPageCacheMiddleware"
 
 
 def test_an_uncached_home_page_render_needs_few_queries(client, site_tree, django_assert_max_num_queries):
@@ -91,3 +91,33 @@ def test_an_uncached_home_page_render_needs_few_queries(client, site_tree, djang
         response = client.get(site_tree["home"].url)
     assert response[CACHE_HEADER] == "miss"
     assert settings.CMS_PAGE_CACHE_SECONDS > 0
+
+
+def _messages_cookie(text: str) -> str:
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    storage = CookieStorage(RequestFactory().get("/"))
+    return storage._encode([Message(constants.INFO, text)])
+
+
+def test_a_visitor_with_a_message_gets_a_fresh_page_that_is_not_shared(client, site_tree):
+    url = site_tree["home"].url
+    client.get(url)  # warm
+    client.cookies["messages"] = _messages_cookie("You have signed out.")
+    response = client.get(url)
+    assert CACHE_HEADER not in response
+    assert "You have signed out." in response.content.decode()
+    del client.cookies["messages"]
+    again = client.get(url)
+    assert again[CACHE_HEADER] == "hit"
+    assert "You have signed out." not in again.content.decode()
+
+
+def test_an_anonymous_visitor_with_a_session_cookie_still_gets_the_cache(client, site_tree):
+    url = site_tree["home"].url
+    client.get(url)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-real-session"
+    assert client.get(url)[CACHE_HEADER] == "hit"

@@ -30,7 +30,8 @@ NONE = "<p>No special preparation. Wear comfortable clothes; you may be asked to
 SCAN_TYPES = [
     # code, name, modality, body part, minutes, price, preparation, referral, mri, contrast, pregnancy
     ("xr-chest", "Chest X-ray", Modality.XRAY, "Chest", 10, "35.00", NONE, False, False, False, True),
-    ("xr-spine-lumbar", "Lumbar spine X-ray", Modality.XRAY, "Lower back", 15, "55.00", NONE, False, False, False, True),
+    ("xr-spine-lumbar", "Lumbar spine X-ray", Modality.XRAY, "Lower back", 15, "55.00", NONE,
+     False, False, False, True),
     ("xr-limb", "Limb X-ray (one region)", Modality.XRAY, "Arm or leg", 10, "40.00", NONE, False, False, False, True),
     ("us-abdomen", "Abdominal ultrasound", Modality.ULTRASOUND, "Abdomen", 30, "70.00", FASTING,
      False, False, False, False),
