@@ -5,3 +5,8 @@ class CmsConfig(AppConfig):
     name = "cms"
     label = "cms"
     verbose_name = "Public site"
+
+    def ready(self) -> None:
+        from cms import signals
+
+        signals.connect()

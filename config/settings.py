@@ -358,3 +358,12 @@ LOGGING = {
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", "INFO")},
     },
 }
+
+# --- Public site (cms) ----------------------------------------------------------
+
+# Anonymous visitors get cached public pages (cms.cache); publishing clears them. 0 turns it off.
+CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 300)
+# Innermost, so a cached page is answered before URL routing and without a query.
+MIDDLEWARE = [*MIDDLEWARE, "cms.cache.AnonymousPageCacheMiddleware"]
+# The public site's own views (site search). Only public views go in cms/urls.py.
+PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "cms:*"]

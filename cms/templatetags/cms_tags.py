@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from wagtail.models import Site
+
+from portal.catalogue.pricing import money as round_money
 
 register = template.Library()
 
@@ -10,7 +14,43 @@ register = template.Library()
 def main_menu(context) -> list:
     """Live pages under the site root marked "show in menus", in tree order."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    if site is None:
+    if request is None:
         return []
-    return list(site.root_page.get_children().live().in_menu().specific().only("title", "url_path"))
+    cached = getattr(request, "_cms_main_menu", None)
+    if cached is None:
+        site = Site.find_for_request(request)
+        cached = [] if site is None else list(site.root_page.get_children().live().in_menu().only("title", "url_path"))
+        request._cms_main_menu = cached
+    return cached
+
+
+@register.simple_tag(takes_context=True)
+def money(context, value) -> str:
+    """An amount with the practice's currency symbol: $1,250.00."""
+    if value is None or value == "":
+        return ""
+    from cms.models import PracticeSettings
+
+    request = context.get("request")
+    symbol = PracticeSettings.for_request(request).currency_symbol if request is not None else "$"
+    amount = round_money(Decimal(value))
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{symbol}{abs(amount):,.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url: str) -> str:
+    request = context.get("request")
+    if not url or request is None:
+        return url or ""
+    return request.build_absolute_uri(url)
+
+
+@register.filter
+def hours(minutes: int) -> str:
+    """45 -> "45 min"; 90 -> "1 h 30 min"."""
+    minutes = int(minutes or 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m} min" if m else f"{h} h"

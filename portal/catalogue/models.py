@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
+from portal.catalogue.forms import ScanTypeAdminForm
 from portal.core.models import TimeStampedModel
 
 
@@ -44,17 +45,22 @@ class ScanType(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
     """One examination the practice performs, e.g. "CT brain with contrast"."""
 
     code = models.SlugField(
-        max_length=30, unique=True, help_text="Short unique code used in links and booking, e.g. ct-brain."
+        max_length=30, unique=True, help_text="Short unique code used in links and booking, e.g. ct-brain.",
+        error_messages={"unique": "Another scan type already uses this code. Choose a different code."},
     )
     name = models.CharField(max_length=120)
     modality = models.CharField(max_length=10, choices=Modality.choices, db_index=True)
     body_part = models.CharField(max_length=80, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        validators=[
+            MinValueValidator(5, message="A scan takes at least 5 minutes: enter a duration of 5 or more."),
+            MaxValueValidator(480, message="A scan takes at most 480 minutes (8 hours)."),
+        ],
         help_text="Room time to book, including preparation (5 to 480 minutes).",
     )
     price = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))],
+        max_digits=10, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"), message="The price must be more than zero.")],
         help_text="The practice's price for this scan.",
     )
     preparation = RichTextField(blank=True, help_text="What the patient must do before the scan.")
@@ -75,6 +81,7 @@ class ScanType(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
 
     objects = ScanTypeQuerySet.as_manager()
 
+    base_form_class = ScanTypeAdminForm
     panels = [
         MultiFieldPanel(
             [FieldPanel("name"), FieldPanel("code"), FieldRowPanel([FieldPanel("modality"), FieldPanel("body_part")])],
@@ -198,15 +205,20 @@ class CoverRule(models.Model):
     scan_type = models.ForeignKey(ScanType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     percent_covered = models.DecimalField(
         max_digits=5, decimal_places=2,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        validators=[
+            MinValueValidator(Decimal("0"), message="Cover is a percentage: enter a number from 0 to 100."),
+            MaxValueValidator(Decimal("100"), message="Cover is a percentage: enter a number from 0 to 100."),
+        ],
         help_text="Share of the price the plan pays, 0 to 100.",
     )
     tariff_cap = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="A tariff cap cannot be negative.")],
         help_text="The most the plan pays for one scan (empty: no cap).",
     )
     co_payment = models.DecimalField(
-        max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
+        max_digits=10, decimal_places=2, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"), message="A co-payment cannot be negative.")],
         help_text="A fixed amount the patient always pays.",
     )
 

@@ -1,0 +1,207 @@
+"""Throughput of the public site for anonymous visitors, against a bare Django view, same server, same run.
+
+    .venv/bin/python bench/public_pages.py [--seconds 5] [--clients 8]
+
+Builds a throwaway SQLite database with the demo data, serves the app with gunicorn on loopback with
+DEBUG off, and measures requests/s (keep-alive client threads, http.client) of:
+  - a bare Django view behind the product's full middleware (the reference; see public_pages_reference.py),
+  - the home page and a scan type page (anonymous visitors: served from the page cache after the first hit).
+Prints ratio = page / reference (goal >= 0.8 for cached pages) and the database queries of one uncached
+render of each page (counted in-process with CaptureQueriesContext). Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+HOME, SCAN_PAGE, REFERENCE = "/", "/scans/mri-knee/", "/bench/reference/"
+
+
+def bench_env(tmp: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_STATIC_MANIFEST": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+        "DJANGO_MEDIA_ROOT": f"{tmp}/media",
+        "DJANGO_PRIVATE_MEDIA_ROOT": f"{tmp}/private",
+        "DJANGO_SETTINGS_MODULE": "bench.public_pages_settings",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int, threads: int):
+    port = free_port()
+    command = [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+               "--log-level", "warning", "--config", "/dev/null"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode()) from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def throughput(port: int, path: str, *, clients: int, seconds: float) -> tuple[float, int]:
+    """Requests/s that `clients` keep-alive connections get from GET `path`; and the failures."""
+    for _ in range(20):  # let every worker fill its cache before the clock starts
+        get(port, path)
+    stop = time.monotonic() + seconds
+    counts, errors = [0] * clients, [0] * clients
+
+    def worker(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < stop:
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    counts[index] += 1
+                else:
+                    errors[index] += 1
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - started), sum(errors)
+
+
+QUERY_COUNTER = """
+import json, django
+django.setup()
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client(HTTP_HOST="127.0.0.1")
+result = {}
+for path in %r:
+    client.get(path)  # first render ever: fills Wagtail's site-root cache like a running server has
+    cache.delete_pattern("*") if hasattr(cache, "delete_pattern") else None
+    from cms.cache import clear_page_cache
+    clear_page_cache()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    assert response.get("X-Page-Cache") == "miss", (path, response.get("X-Page-Cache"))
+    result[path] = len(ctx.captured_queries)
+print(json.dumps(result))
+"""
+
+
+def count_queries(env: dict[str, str]) -> dict[str, int]:
+    out = subprocess.run([PY, "-c", QUERY_COUNTER % ([HOME, SCAN_PAGE],)], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = bench_env(tmp)
+        print("preparing a throwaway SQLite database with the demo site...", flush=True)
+        manage("migrate", "--noinput", env=env)
+        manage("seed_demo", env=env)
+        queries = count_queries(env)
+        print(f"queries per uncached render: home {queries[HOME]}, scan page {queries[SCAN_PAGE]}")
+
+        with gunicorn(env, workers=args.workers, threads=args.threads) as port:
+            for path in (HOME, SCAN_PAGE):
+                status, headers, _ = get(port, path)
+                status, headers, _ = get(port, path)
+                assert status == 200, (path, status)
+                print(f"{path}: {status}, page cache {headers.get('X-Page-Cache', 'off')}")
+            rates: dict[str, list[float]] = {HOME: [], SCAN_PAGE: [], REFERENCE: []}
+            failures = 0
+            # interleave, so a noisy neighbour on the machine hits every target alike
+            for _ in range(2):
+                for path in (REFERENCE, HOME, SCAN_PAGE):
+                    rate, errors = throughput(port, path, clients=args.clients, seconds=args.seconds / 2)
+                    rates[path].append(rate)
+                    failures += errors
+
+    mean = {path: sum(values) / len(values) for path, values in rates.items()}
+    home_ratio = mean[HOME] / mean[REFERENCE]
+    scan_ratio = mean[SCAN_PAGE] / mean[REFERENCE]
+    print(f"bare Django view, full middleware (reference): {mean[REFERENCE]:8.1f} req/s")
+    print(f"home page, anonymous (cached):                {mean[HOME]:8.1f} req/s  ratio {home_ratio:.2f}")
+    print(f"scan type page, anonymous (cached):           {mean[SCAN_PAGE]:8.1f} req/s  ratio {scan_ratio:.2f}")
+    print(f"failed requests: {failures}; goal: ratio >= 0.8 for cached pages")
+    print(json.dumps({
+        "home_ratio": round(home_ratio, 3),
+        "scan_page_ratio": round(scan_ratio, 3),
+        "queries_per_page": max(queries.values()),
+    }))
+
+
+if __name__ == "__main__":
+    main()
