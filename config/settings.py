@@ -325,6 +325,7 @@ PUBLIC_URL_NAMES = [
     "wagtailimages_serve",
     "wagtaildocs_serve",
     "wagtaildocs_document_embed",
+    "payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
@@ -341,3 +342,12 @@ LOGGING = {
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", "INFO")},
     },
 }
+
+# --- Payments (portal.payments) ---------------------------------------------------
+# Stripe is on only when STRIPE_SECRET_KEY is set; otherwise patients pay at the practice.
+
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# A paid appointment cancelled at least this many hours before its start is refunded.
+PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)

@@ -1,0 +1,10 @@
+"""Background work (django-q2): thin, takes ids, safe to run twice."""
+
+from __future__ import annotations
+
+from portal.payments import services
+
+
+def refund_cancelled_appointment(appointment_id: int) -> int:
+    """Refund a cancelled appointment's payments within the policy; returns how many refunds exist."""
+    return len(services.refunds_for_cancellation(appointment_id=appointment_id))
