@@ -25,22 +25,23 @@ def _options(idempotency_key: str | None = None) -> dict[str, Any]:
     return options
 
 
-def checkout_session_create(*, params: dict[str, Any], idempotency_key: str) -> Any:
-    return stripe.checkout.Session.create(**params, **_options(idempotency_key))
+def checkout_session_create(*, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    return stripe.checkout.Session.create(**params, **_options(idempotency_key)).to_dict()
 
 
-def checkout_session_retrieve(session_id: str) -> Any:
-    return stripe.checkout.Session.retrieve(session_id, **_options())
+def checkout_session_retrieve(session_id: str) -> dict[str, Any]:
+    return stripe.checkout.Session.retrieve(session_id, **_options()).to_dict()
 
 
-def refund_create(*, payment_intent: str, amount: Decimal, metadata: dict[str, str], idempotency_key: str) -> Any:
+def refund_create(*, payment_intent: str, amount: Decimal, metadata: dict[str, str],
+                  idempotency_key: str) -> dict[str, Any]:
     return stripe.Refund.create(
         payment_intent=payment_intent,
         amount=to_minor_units(amount),
         reason="requested_by_customer",
         metadata=metadata,
         **_options(idempotency_key),
-    )
+    ).to_dict()
 
 
 def webhook_event(*, payload: bytes, signature: str | None) -> Any:

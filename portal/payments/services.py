@@ -258,7 +258,6 @@ def checkout_confirm_with_stripe(*, payment: Payment) -> Payment:
     except Exception:
         logger.warning("Could not retrieve the Stripe session of payment %s", payment.pk, exc_info=True)
         return payment
-    session = session.to_dict() if hasattr(session, "to_dict") else dict(session)
     with transaction.atomic():
         locked = _payment_for_session(session, lock=True)
         if locked is not None and locked.pk == payment.pk:
