@@ -8,7 +8,13 @@ from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm
 from portal.payments.models import MedicalAidClaim, Refund
-from portal.payments.selectors import appointment_balance, claim_of, payments_of, stripe_enabled
+from portal.payments.selectors import (
+    appointment_balance,
+    balances_due_for,
+    claim_of,
+    payments_of,
+    stripe_enabled,
+)
 
 
 def appointment_panel_context(user: Any, appointment: Appointment) -> dict | None:
@@ -40,3 +46,8 @@ def appointment_panel_context(user: Any, appointment: Appointment) -> dict | Non
         if claim is not None and claim.status == MedicalAidClaim.Status.SUBMITTED:
             context["outcome_form"] = ClaimOutcomeForm(initial={"amount": claim.amount_claimed}, prefix="outcome")
     return context
+
+
+def dashboard_context(user: Any) -> dict:
+    """The patient's dashboard: what is still to pay."""
+    return {"balances_due": balances_due_for(user=user), "stripe_enabled": stripe_enabled()}

@@ -106,6 +106,31 @@ class Balance:
         return self.paid - self.refunded
 
 
+def balances_due_for(*, user: Any) -> list[tuple[Appointment, Balance]]:
+    """The user's own active appointments that still have something to pay, soonest first (3 queries)."""
+    appointments = list(
+        Appointment.objects.active().filter(patient=user).select_related("scan_type").order_by("start")
+    )
+    if not appointments:
+        return []
+    ids = [a.pk for a in appointments]
+    paid = {
+        row["appointment_id"]: row
+        for row in Payment.objects.filter(appointment_id__in=ids, method__in=PATIENT_METHODS,
+                                          status__in=RECEIVED_STATUSES)
+        .values("appointment_id").annotate(paid=Sum("amount"), refunded=Sum("refunded_amount"))
+    }
+    claims = {c.appointment_id: c for c in MedicalAidClaim.objects.filter(appointment_id__in=ids)}
+    result = []
+    for appointment in appointments:
+        row = paid.get(appointment.pk, {})
+        balance = _balance(appointment, claims.get(appointment.pk), row.get("paid") or ZERO,
+                           row.get("refunded") or ZERO)
+        if balance.due > 0:
+            result.append((appointment, balance))
+    return result
+
+
 def appointment_balance(appointment: Appointment) -> Balance:
     """Patient share minus what the patient paid net of refunds, never below zero.
 
@@ -116,10 +141,13 @@ def appointment_balance(appointment: Appointment) -> Balance:
         paid=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
         refunded=Coalesce(Sum("refunded_amount"), Value(ZERO), output_field=_MONEY),
     )
-    claim = claim_of(appointment)
+    return _balance(appointment, claim_of(appointment), totals["paid"], totals["refunded"])
+
+
+def _balance(appointment: Appointment, claim: MedicalAidClaim | None, paid: Decimal, refunded: Decimal) -> Balance:
     shortfall = claim.patient_shortfall if claim else ZERO
     share = money(appointment.patient_amount + shortfall)
-    paid, refunded = money(totals["paid"]), money(totals["refunded"])
+    paid, refunded = money(paid), money(refunded)
     owed = ZERO if appointment.status == Appointment.Status.CANCELLED else share
     due = max(money(owed - (paid - refunded)), ZERO)
     return Balance(patient_share=share, claim_shortfall=money(shortfall), paid=paid, refunded=refunded, due=due)

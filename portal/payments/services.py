@@ -34,14 +34,14 @@ def _lock_appointment(appointment: Appointment) -> Appointment:
     return Appointment.objects.select_for_update().get(pk=appointment.pk)
 
 
-def _check_amount(amount: Decimal | None, *, due: Decimal) -> Decimal:
+def _check_amount(amount: Decimal | None, *, due: Decimal, limit: str = "the balance due") -> Decimal:
     if amount is None:
         raise ValidationError({"amount": "Enter an amount."})
     amount = money(amount)
     if amount <= 0:
         raise ValidationError({"amount": "The amount must be more than zero."})
     if amount > due:
-        raise ValidationError({"amount": f"The amount cannot be more than the balance due ({due})."})
+        raise ValidationError({"amount": f"The amount cannot be more than {limit} ({settings.CURRENCY} {due})."})
     return amount
 
 
@@ -84,7 +84,7 @@ def claim_submit(*, appointment: Appointment, amount: Decimal, reference: str = 
         raise ValidationError("This appointment has no medical-aid cover to claim.")
     if MedicalAidClaim.objects.filter(appointment=appointment).exists():
         raise ValidationError("A claim has already been recorded for this appointment.")
-    amount = _check_amount(amount, due=money(appointment.covered_amount))
+    amount = _check_amount(amount, due=money(appointment.covered_amount), limit="the medical aid's share as booked")
     claim = MedicalAidClaim(appointment=appointment, amount_claimed=amount, reference=(reference or "").strip(),
                             submitted_at=timezone.now(), recorded_by=by)
     claim.full_clean()
@@ -98,7 +98,7 @@ def claim_record_paid(*, claim: MedicalAidClaim, amount: Decimal, reference: str
     claim = MedicalAidClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != MedicalAidClaim.Status.SUBMITTED:
         raise ValidationError(f"This claim is already {claim.get_status_display().lower()}.")
-    amount = _check_amount(amount, due=claim.amount_claimed)
+    amount = _check_amount(amount, due=claim.amount_claimed, limit="the amount claimed")
     now = timezone.now()
     payment = Payment(
         appointment=claim.appointment, amount=amount, currency=settings.CURRENCY,

@@ -25,11 +25,13 @@ from portal.payments.panels import appointment_panel_context
 from portal.payments.selectors import (
     RECEIVED_STATUSES,
     appointment_get_for,
+    balances_due_for,
     claims_submitted,
     payment_get_for,
     payment_list_for,
     refunds_awaiting_staff,
 )
+from portal.payments.templatetags.payments_tags import amount as amount_filter
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,10 @@ def _errors(request: HttpRequest, error: ValidationError | dict) -> None:
         messages.error(request, text)
 
 
+def _money(value) -> str:
+    return amount_filter(value)
+
+
 def _flat(form_errors: dict) -> list:
     return [message for errors in form_errors.values() for message in errors]
 
@@ -61,7 +67,8 @@ def _require(request: HttpRequest, action: str) -> None:
 
 def payment_list(request: HttpRequest) -> HttpResponse:
     staff = can(request.user, "payments.record")
-    context = {"payments": payment_list_for(user=request.user), "is_staff": staff}
+    context = {"payments": payment_list_for(user=request.user), "is_staff": staff,
+               "balances_due": balances_due_for(user=request.user)}
     if staff:
         context["refunds_awaiting"] = refunds_awaiting_staff()
         context["claims_submitted"] = claims_submitted()
@@ -90,7 +97,7 @@ def desk_payment(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _errors(request, error)
     else:
-        messages.success(request, f"{payment.get_method_display()} payment of {payment.amount} recorded.")
+        messages.success(request, f"{payment.get_method_display()} payment of {_money(payment.amount)} recorded.")
     return _back(request, pk)
 
 
@@ -107,7 +114,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _errors(request, error)
     else:
-        messages.success(request, f"Medical-aid claim of {claim.amount_claimed} recorded as submitted.")
+        messages.success(request, f"Medical-aid claim of {_money(claim.amount_claimed)} recorded as submitted.")
     return _back(request, pk)
 
 
@@ -125,13 +132,13 @@ def claim_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         if data["outcome"] == MedicalAidClaim.Status.PAID:
             claim = services.claim_record_paid(claim=claim, amount=data["amount"], by=request.user)
             if claim.patient_shortfall > 0:
-                messages.success(request, f"Claim paid: {claim.amount_paid}. The patient now also owes "
-                                          f"{claim.patient_shortfall}.")
+                messages.success(request, f"Claim paid: {_money(claim.amount_paid)}. The patient now also owes "
+                                          f"{_money(claim.patient_shortfall)}.")
             else:
-                messages.success(request, f"Claim paid in full: {claim.amount_paid}.")
+                messages.success(request, f"Claim paid in full: {_money(claim.amount_paid)}.")
         else:
             claim = services.claim_record_rejected(claim=claim, reason=data["reason"], by=request.user)
-            messages.warning(request, f"Claim rejected: {claim.amount_claimed} moved to the patient's balance.")
+            messages.warning(request, f"Claim rejected: {_money(claim.amount_claimed)} moved to the patient's balance.")
     except ValidationError as error:
         _errors(request, error)
     return _back(request, pk)
@@ -146,7 +153,7 @@ def refund_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _errors(request, error)
     else:
-        messages.success(request, f"Refund of {refund.amount} confirmed as given back.")
+        messages.success(request, f"Refund of {_money(refund.amount)} confirmed as given back.")
     return _back(request, refund.payment.appointment_id)
 
 

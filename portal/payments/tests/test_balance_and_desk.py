@@ -89,7 +89,7 @@ def test_desk_payment_refuses_online_method(reception):
 @pytest.mark.parametrize("amount, message", [
     ("0", "The amount must be more than zero."),
     ("-10", "The amount must be more than zero."),
-    ("150", "The amount cannot be more than the balance due (100.00)."),
+    ("150", "The amount cannot be more than the balance due (USD 100.00)."),
 ])
 def test_desk_form_shows_clear_messages_for_bad_amounts(reception_client, amount, message):
     appointment = AppointmentFactory(patient_amount=Decimal("100.00"))
@@ -110,7 +110,7 @@ def test_desk_form_records_a_payment(reception_client):
     assert response.status_code == 200
     payment = Payment.objects.get()
     assert (payment.method, payment.amount, payment.reference) == ("eft", Decimal("100.00"), "EFT-9")
-    assert "EFT / bank transfer payment of 100.00 recorded." in [str(m) for m in response.context["messages"]]
+    assert "EFT / bank transfer payment of USD 100.00 recorded." in [str(m) for m in response.context["messages"]]
     assert appointment_balance(appointment).due == 0
 
 
@@ -133,3 +133,23 @@ def test_staff_page_shows_forms_and_patient_page_says_pay_at_the_practice_withou
     assert "Pay online" not in page
     assert reverse("payments:checkout", args=[appointment.pk]) not in page
     assert "Record a payment" not in page
+
+
+def test_patient_sees_what_is_still_to_pay_on_payments_and_dashboard(client, django_assert_num_queries):
+    from portal.payments.selectors import balances_due_for
+
+    owing = AppointmentFactory(patient_amount=Decimal("100.00"))
+    patient = owing.patient
+    paid = AppointmentFactory(patient=patient, patient_amount=Decimal("50.00"))
+    PaymentFactory(appointment=paid, amount=Decimal("50.00"))
+    AppointmentFactory(patient=patient, patient_amount=Decimal("70.00"), status=Appointment.Status.CANCELLED)
+    AppointmentFactory(patient_amount=Decimal("999.00"))  # someone else's
+    with django_assert_num_queries(3):
+        due = balances_due_for(user=patient)
+    assert [(a.pk, b.due) for a, b in due] == [(owing.pk, Decimal("100.00"))]
+    client.force_login(patient)
+    page = client.get(reverse("payments:list")).content.decode()
+    assert "To pay" in page and reverse("payments:appointment", args=[owing.pk]) in page
+    dashboard = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "Please pay at the practice when you arrive." in dashboard and "USD 100.00" in dashboard
+    assert "USD 999.00" not in dashboard

@@ -101,7 +101,7 @@ def test_desk_payment_refund_waits_for_staff_to_give_the_money_back(reception_cl
     page = reception_client.get(reverse("payments:list")).content.decode()
     assert "Refunds to give back" in page and "Confirm given back" in page
     response = reception_client.post(reverse("payments:refund_confirm", args=[refund.pk]), follow=True)
-    assert "Refund of 60.00 confirmed as given back." in [str(m) for m in response.context["messages"]]
+    assert "Refund of USD 60.00 confirmed as given back." in [str(m) for m in response.context["messages"]]
     again = reception_client.post(reverse("payments:refund_confirm", args=[refund.pk]), follow=True)
     assert "This refund is already refunded." in [str(m) for m in again.context["messages"]]
     payment.refresh_from_db()
