@@ -351,3 +351,5 @@ STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 # A paid appointment cancelled at least this many hours before its start is refunded.
 PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)
+# "Pay now" right after booking keeps the slot this many minutes; unpaid, it is freed (0 = no holds).
+PAYMENTS_HOLD_MINUTES = env_int("PAYMENTS_HOLD_MINUTES", 30)

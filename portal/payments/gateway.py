@@ -33,6 +33,10 @@ def checkout_session_retrieve(session_id: str) -> dict[str, Any]:
     return stripe.checkout.Session.retrieve(session_id, **_options()).to_dict()
 
 
+def checkout_session_expire(session_id: str) -> dict[str, Any]:
+    return stripe.checkout.Session.expire(session_id, **_options()).to_dict()
+
+
 def refund_create(*, payment_intent: str, amount: Decimal, metadata: dict[str, str],
                   idempotency_key: str) -> dict[str, Any]:
     return stripe.Refund.create(

@@ -39,6 +39,8 @@ class Payment(TimeStampedModel):
     provider_session_id = models.CharField(max_length=255, blank=True, db_index=True)
     provider_payment_id = models.CharField(max_length=255, blank=True)
     provider_refund_id = models.CharField(max_length=255, blank=True)
+    checkout_url = models.URLField(max_length=2048, blank=True, help_text="Stripe Checkout page of a pending payment.")
+    checkout_expires_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(max_length=100, blank=True, help_text="Receipt, slip or claim reference.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -153,3 +155,25 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class PaymentHold(TimeStampedModel):
+    """A just-booked slot kept for the patient while they pay online. If the payment has not arrived
+    when the hold expires, a periodic task cancels the appointment and frees the slot."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held"
+        PAID = "paid", "Paid"
+        RELEASED = "released", "Released"
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="payment_hold")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="holds")
+    expires_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD, db_index=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expires_at"]
+
+    def __str__(self) -> str:
+        return f"Hold until {self.expires_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

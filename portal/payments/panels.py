@@ -7,7 +7,7 @@ from typing import Any
 from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm
-from portal.payments.models import MedicalAidClaim, Refund
+from portal.payments.models import MedicalAidClaim, PaymentHold, Refund
 from portal.payments.selectors import (
     appointment_balance,
     balances_due_for,
@@ -26,7 +26,9 @@ def appointment_panel_context(user: Any, appointment: Appointment) -> dict | Non
     payments = list(payments_of(appointment))
     staff = can(user, "payments.record")
     active = appointment.is_active
+    hold = PaymentHold.objects.filter(appointment=appointment, status=PaymentHold.Status.HELD).first()
     context: dict[str, Any] = {
+        "hold": hold,
         "balance": balance,
         "payments": payments,
         "claim": claim,

@@ -21,7 +21,7 @@ from portal.booking.models import Appointment
 from portal.catalogue.pricing import money
 from portal.core import signals
 from portal.payments import gateway
-from portal.payments.models import MedicalAidClaim, Payment, Refund, StripeEvent
+from portal.payments.models import MedicalAidClaim, Payment, PaymentHold, Refund, StripeEvent
 from portal.payments.selectors import DESK_METHODS, PATIENT_METHODS, RECEIVED_STATUSES, appointment_balance
 
 logger = logging.getLogger(__name__)
@@ -139,13 +139,23 @@ def claim_record_rejected(*, claim: MedicalAidClaim, reason: str, by: User) -> M
 # --- Stripe Checkout ---------------------------------------------------------------------
 
 
-def checkout_start(*, appointment: Appointment, by: User, success_url: str, cancel_url: str) -> str:
+# Stripe keeps a Checkout Session open at least 30 minutes; ours live that long.
+CHECKOUT_SESSION_MINUTES = 30
+
+
+def checkout_start(*, appointment: Appointment, by: User, success_url: str, cancel_url: str,
+                   hold: bool = False) -> str:
     """Create a pending online payment for the balance and its Checkout Session; return its URL.
 
     `success_url` may contain Stripe's `{CHECKOUT_SESSION_ID}` placeholder. The payment becomes
-    paid only through the webhook (or a check with Stripe), never through the redirect."""
+    paid only through the webhook (or a check with Stripe), never through the redirect. A second
+    click while a session for the same amount is open returns that session; an older session for
+    another amount is expired at Stripe so that it cannot be paid as well. With `hold`, a just-booked
+    (requested) appointment is kept PAYMENTS_HOLD_MINUTES for the payment and freed if it does not come.
+    """
     if not settings.STRIPE_SECRET_KEY:
         raise ValidationError("Online payment is not available: please pay at the practice.")
+    now = timezone.now()
     with transaction.atomic():
         locked = _lock_appointment(appointment)
         if not locked.is_active:
@@ -153,12 +163,23 @@ def checkout_start(*, appointment: Appointment, by: User, success_url: str, canc
         due = appointment_balance(locked).due
         if due <= 0:
             raise ValidationError("Nothing is due for this appointment.")
+        pending = Payment.objects.filter(appointment=locked, method=Payment.Method.CARD_ONLINE,
+                                         status=Payment.Status.PENDING)
+        reusable = (pending.filter(amount=due, checkout_expires_at__gt=now + dt.timedelta(minutes=5))
+                    .exclude(checkout_url="").order_by("-created_at").first())
+        if reusable is not None:
+            return reusable.checkout_url
+        superseded = list(pending.exclude(provider_session_id="").values_list("pk", "provider_session_id"))
         payment = Payment(appointment=locked, amount=due, currency=settings.CURRENCY,
                           method=Payment.Method.CARD_ONLINE, status=Payment.Status.PENDING, recorded_by=by)
         payment.full_clean()
         payment.save()
+        if hold:
+            _hold_start(appointment=locked, payment=payment, now=now)
     metadata = {"payment_id": str(payment.pk), "appointment_id": str(locked.pk)}
     local_start = timezone.localtime(locked.start)
+    expires_at = now + dt.timedelta(minutes=max(CHECKOUT_SESSION_MINUTES, settings.PAYMENTS_HOLD_MINUTES if hold
+                                                else 0) + 1)
     params = {
         "mode": "payment",
         "line_items": [{
@@ -172,6 +193,7 @@ def checkout_start(*, appointment: Appointment, by: User, success_url: str, canc
         "client_reference_id": str(payment.pk),
         "metadata": metadata,
         "payment_intent_data": {"metadata": metadata},
+        "expires_at": int(expires_at.timestamp()),
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
@@ -181,10 +203,72 @@ def checkout_start(*, appointment: Appointment, by: User, success_url: str, canc
         logger.exception("Stripe checkout session failed for payment %s", payment.pk)
         with transaction.atomic():
             Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.FAILED)
+            PaymentHold.objects.filter(payment=payment, status=PaymentHold.Status.HELD).delete()
         raise ValidationError("Online payment is not available just now. Please try again, or pay at the practice.")  # noqa: B904
     with transaction.atomic():
-        Payment.objects.filter(pk=payment.pk).update(provider_session_id=session["id"])
+        Payment.objects.filter(pk=payment.pk).update(provider_session_id=session["id"],
+                                                     checkout_url=session.get("url") or "",
+                                                     checkout_expires_at=expires_at)
+    for payment_id, session_id in superseded:
+        _expire_session(payment_id=payment_id, session_id=session_id)
     return session["url"]
+
+
+def _expire_session(*, payment_id: int, session_id: str) -> None:
+    """Close an open Checkout Session at Stripe (best effort) and fail its pending payment."""
+    try:
+        gateway.checkout_session_expire(session_id)
+    except Exception:  # already completed or expired, or Stripe unreachable: the webhook tells the truth
+        logger.info("Could not expire the Stripe session of payment %s", payment_id, exc_info=True)
+        return
+    with transaction.atomic():
+        Payment.objects.filter(pk=payment_id, status=Payment.Status.PENDING).update(status=Payment.Status.FAILED)
+
+
+# --- Holds: a just-booked slot kept while the patient pays online -------------------------
+
+
+def _hold_start(*, appointment: Appointment, payment: Payment, now: dt.datetime) -> PaymentHold | None:
+    """Hold a just-booked appointment for its payment (in the caller's transaction)."""
+    minutes = settings.PAYMENTS_HOLD_MINUTES
+    if minutes <= 0 or appointment.status != Appointment.Status.REQUESTED:
+        return None
+    if PaymentHold.objects.filter(appointment=appointment).exists():
+        return None  # held once; a later attempt pays without holding
+    hold = PaymentHold(appointment=appointment, payment=payment, expires_at=now + dt.timedelta(minutes=minutes))
+    hold.full_clean()
+    hold.save()
+    return hold
+
+
+def holds_release_expired(*, now: dt.datetime | None = None) -> int:
+    """Free the slots of holds whose payment did not arrive in time (the periodic task). Returns how
+    many appointments were cancelled. Safe to run again and alongside the webhook."""
+    from portal.booking.services import appointment_cancel
+
+    now = now or timezone.now()
+    released = 0
+    for hold_id in PaymentHold.objects.filter(status=PaymentHold.Status.HELD, expires_at__lte=now) \
+            .values_list("pk", flat=True):
+        with transaction.atomic():
+            hold = PaymentHold.objects.select_for_update().select_related("payment", "appointment").get(pk=hold_id)
+            if hold.status != PaymentHold.Status.HELD:
+                continue
+            payment = Payment.objects.select_for_update().get(pk=hold.payment_id)
+            if payment.status in RECEIVED_STATUSES:
+                hold.status = PaymentHold.Status.PAID
+            else:
+                hold.status = PaymentHold.Status.RELEASED
+                hold.released_at = now
+                if hold.appointment.is_active:
+                    appointment_cancel(appointment=hold.appointment, by=None,
+                                       reason="Online payment not completed in time; the slot was freed.")
+                    released += 1
+            hold.save(update_fields=["status", "released_at", "updated_at"])
+        if hold.status == PaymentHold.Status.RELEASED and payment.status == Payment.Status.PENDING \
+                and payment.provider_session_id:
+            _expire_session(payment_id=payment.pk, session_id=payment.provider_session_id)
+    return released
 
 
 def _payment_for_session(session: dict[str, Any], *, lock: bool) -> Payment | None:
@@ -217,6 +301,8 @@ def _apply_session(payment: Payment, session: dict[str, Any], *, paid: bool) -> 
     payment.provider_payment_id = str(session.get("payment_intent") or "")[:255]
     payment.full_clean()
     payment.save()
+    PaymentHold.objects.filter(payment=payment, status=PaymentHold.Status.HELD).update(
+        status=PaymentHold.Status.PAID, updated_at=timezone.now())
     _paid(payment)
     if payment.appointment.status == Appointment.Status.CANCELLED:
         # Paid after the cancellation: the refund policy applies to this money too.
@@ -273,9 +359,12 @@ def checkout_confirm_with_stripe(*, payment: Payment) -> Payment:
 
 
 def refund_due_under_policy(appointment: Appointment) -> bool:
-    """Cancelled at least PAYMENTS_REFUND_CUTOFF_HOURS before the start."""
+    """Cancelled at least PAYMENTS_REFUND_CUTOFF_HOURS before the start, or freed by the practice
+    because an online payment did not arrive in time (a payment that came later goes back)."""
     if appointment.status != Appointment.Status.CANCELLED or appointment.cancelled_at is None:
         return False
+    if PaymentHold.objects.filter(appointment=appointment, status=PaymentHold.Status.RELEASED).exists():
+        return True
     cutoff = appointment.start - dt.timedelta(hours=settings.PAYMENTS_REFUND_CUTOFF_HOURS)
     return appointment.cancelled_at <= cutoff
 

@@ -171,6 +171,7 @@ def checkout(request: HttpRequest, pk: int) -> HttpResponse:
             success_url=request.build_absolute_uri(reverse("payments:checkout_success"))
             + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=request.build_absolute_uri(reverse("payments:checkout_cancel", args=[appointment.pk])),
+            hold=request.POST.get("hold") == "1",
         )
     except ValidationError as error:
         _errors(request, error)
