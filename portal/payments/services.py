@@ -248,13 +248,14 @@ def holds_release_expired(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     released = 0
-    for hold_id in PaymentHold.objects.filter(status=PaymentHold.Status.HELD, expires_at__lte=now) \
-            .values_list("pk", flat=True):
+    expired = PaymentHold.objects.filter(status=PaymentHold.Status.HELD, expires_at__lte=now)
+    for hold_id, payment_id in expired.values_list("pk", "payment_id"):
         with transaction.atomic():
-            hold = PaymentHold.objects.select_for_update().select_related("payment", "appointment").get(pk=hold_id)
+            # The payment first, as the webhook does, so the two never wait on each other in a circle.
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            hold = PaymentHold.objects.select_for_update().select_related("appointment").get(pk=hold_id)
             if hold.status != PaymentHold.Status.HELD:
                 continue
-            payment = Payment.objects.select_for_update().get(pk=hold.payment_id)
             if payment.status in RECEIVED_STATUSES:
                 hold.status = PaymentHold.Status.PAID
             else:
