@@ -342,6 +342,7 @@ PUBLIC_URL_NAMES = [
     "wagtaildocs_serve",
     "wagtaildocs_document_embed",
     *env_list("DJANGO_EXTRA_PUBLIC_URL_NAMES"),  # benchmarks only (bench/hello_urls.py)
+    "payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
@@ -367,3 +368,13 @@ CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 300)
 MIDDLEWARE = [*MIDDLEWARE, "cms.cache.AnonymousPageCacheMiddleware"]
 # The public site's own views (site search). Only public views go in cms/urls.py.
 PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "cms:*"]
+# --- Payments (portal.payments) ---------------------------------------------------
+# Stripe is on only when STRIPE_SECRET_KEY is set; otherwise patients pay at the practice.
+
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# A paid appointment cancelled at least this many hours before its start is refunded.
+PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)
+# "Pay now" right after booking keeps the slot this many minutes; unpaid, it is freed (0 = no holds).
+PAYMENTS_HOLD_MINUTES = env_int("PAYMENTS_HOLD_MINUTES", 30)

@@ -1,0 +1,214 @@
+"""Reads of payments, always scoped to the user asking (another user's things raise Http404),
+the balance of an appointment, and the revenue figures analytics reads (`revenue_by`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from portal.accounts.permissions import can
+from portal.booking.models import Appointment
+from portal.catalogue.pricing import money
+from portal.payments.models import MedicalAidClaim, Payment, Refund
+
+ZERO = Decimal("0.00")
+# Payments that brought money in (a refund reduces them through `refunded_amount`).
+RECEIVED_STATUSES = (Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+# Methods by which the patient (not the medical aid) pays.
+PATIENT_METHODS = (
+    Payment.Method.CARD_ONLINE,
+    Payment.Method.CARD_AT_PRACTICE,
+    Payment.Method.CASH,
+    Payment.Method.EFT,
+)
+DESK_METHODS = (Payment.Method.CARD_AT_PRACTICE, Payment.Method.CASH, Payment.Method.EFT)
+
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+_NET = ExpressionWrapper(F("amount") - F("refunded_amount"), output_field=_MONEY)
+
+
+def stripe_enabled() -> bool:
+    """Online payment is offered only when Stripe is configured."""
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+# --- Scoped reads ----------------------------------------------------------------------
+
+
+def appointment_get_for(*, user: Any, pk: int) -> Appointment:
+    """The appointment, if `user` may see its payments (its patient, or payment staff); else 404."""
+    appointment = Appointment.objects.select_related("scan_type", "patient", "plan__scheme").filter(pk=pk).first()
+    if appointment is None or not can(user, "payments.view", appointment):
+        raise Http404("No such appointment.")
+    return appointment
+
+
+def payment_get_for(*, user: Any, pk: int) -> Payment:
+    payment = (
+        Payment.objects.select_related("appointment__scan_type", "appointment__patient", "recorded_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if payment is None or not can(user, "payments.view", payment.appointment):
+        raise Http404("No such payment.")
+    return payment
+
+
+def payments_of(appointment: Appointment) -> QuerySet[Payment]:
+    return appointment.payments.select_related("refund").order_by("created_at")
+
+
+def payment_list_for(*, user: Any, limit: int = 200) -> QuerySet[Payment]:
+    """The user's own payments, or every payment for payment staff (newest first)."""
+    qs = Payment.objects.select_related("appointment__scan_type", "appointment__patient").order_by("-created_at")
+    if can(user, "payments.record"):
+        return qs[:limit]
+    return qs.filter(appointment__patient=user)[:limit]
+
+
+def refunds_awaiting_staff() -> QuerySet[Refund]:
+    return Refund.objects.filter(status=Refund.Status.AWAITING_STAFF).select_related(
+        "payment__appointment__patient", "payment__appointment__scan_type"
+    )
+
+
+def claims_submitted() -> QuerySet[MedicalAidClaim]:
+    return MedicalAidClaim.objects.filter(status=MedicalAidClaim.Status.SUBMITTED).select_related(
+        "appointment__patient", "appointment__plan__scheme", "appointment__scan_type"
+    )
+
+
+def claim_of(appointment: Appointment) -> MedicalAidClaim | None:
+    return MedicalAidClaim.objects.filter(appointment=appointment).first()
+
+
+# --- The balance -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Balance:
+    patient_share: Decimal  # as booked, plus what a medical-aid claim moved to the patient
+    claim_shortfall: Decimal
+    paid: Decimal  # patient payments received
+    refunded: Decimal
+    due: Decimal  # what the patient still owes: never negative
+
+    @property
+    def net_paid(self) -> Decimal:
+        return self.paid - self.refunded
+
+
+def balances_due_for(*, user: Any) -> list[tuple[Appointment, Balance]]:
+    """The user's own active appointments that still have something to pay, soonest first (3 queries)."""
+    appointments = list(
+        Appointment.objects.active().filter(patient=user).select_related("scan_type").order_by("start")
+    )
+    if not appointments:
+        return []
+    ids = [a.pk for a in appointments]
+    paid = {
+        row["appointment_id"]: row
+        for row in Payment.objects.filter(appointment_id__in=ids, method__in=PATIENT_METHODS,
+                                          status__in=RECEIVED_STATUSES)
+        .values("appointment_id").annotate(paid=Sum("amount"), refunded=Sum("refunded_amount"))
+    }
+    claims = {c.appointment_id: c for c in MedicalAidClaim.objects.filter(appointment_id__in=ids)}
+    result = []
+    for appointment in appointments:
+        row = paid.get(appointment.pk, {})
+        balance = _balance(appointment, claims.get(appointment.pk), row.get("paid") or ZERO,
+                           row.get("refunded") or ZERO)
+        if balance.due > 0:
+            result.append((appointment, balance))
+    return result
+
+
+def appointment_balance(appointment: Appointment) -> Balance:
+    """Patient share minus what the patient paid net of refunds, never below zero.
+
+    A cancelled appointment owes nothing (a refund within the policy gives money back)."""
+    totals = Payment.objects.filter(
+        appointment=appointment, method__in=PATIENT_METHODS, status__in=RECEIVED_STATUSES
+    ).aggregate(
+        paid=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
+        refunded=Coalesce(Sum("refunded_amount"), Value(ZERO), output_field=_MONEY),
+    )
+    return _balance(appointment, claim_of(appointment), totals["paid"], totals["refunded"])
+
+
+def _balance(appointment: Appointment, claim: MedicalAidClaim | None, paid: Decimal, refunded: Decimal) -> Balance:
+    shortfall = claim.patient_shortfall if claim else ZERO
+    share = money(appointment.patient_amount + shortfall)
+    paid, refunded = money(paid), money(refunded)
+    owed = ZERO if appointment.status == Appointment.Status.CANCELLED else share
+    due = max(money(owed - (paid - refunded)), ZERO)
+    return Balance(patient_share=share, claim_shortfall=money(shortfall), paid=paid, refunded=refunded, due=due)
+
+
+# --- Revenue (read by analytics) -------------------------------------------------------
+
+GroupBy = Literal["day", "scan_type", "method"]
+
+
+def revenue_by(*, start: dt.date | dt.datetime, end: dt.date | dt.datetime, group_by: GroupBy) -> list[dict]:
+    """Money received between `start` (inclusive) and `end` (exclusive), by payment time, grouped.
+
+    Each row: {"key", "label", "payments", "received", "refunded", "net"} with Decimal money, where
+    net = received - refunded (refunds count against the payment they give back). Medical-aid claim
+    payments count as revenue (method "medical_aid_claim"). Computed in SQL (GROUP BY); dates are
+    the practice's (settings.TIME_ZONE).
+    """
+    tz = timezone.get_default_timezone()
+    start_at = _as_datetime(start, tz)
+    end_at = _as_datetime(end, tz)
+    qs = Payment.objects.filter(status__in=RECEIVED_STATUSES, paid_at__gte=start_at, paid_at__lt=end_at)
+    if group_by == "day":
+        qs = qs.annotate(key=TruncDate("paid_at", tzinfo=tz)).values("key")
+    elif group_by == "scan_type":
+        qs = qs.annotate(key=F("appointment__scan_type__code"), label=F("appointment__scan_type__name")).values(
+            "key", "label"
+        )
+    elif group_by == "method":
+        qs = qs.annotate(key=F("method")).values("key")
+    else:
+        raise ValueError(f"Unknown grouping: {group_by!r}")
+    rows = qs.annotate(
+        payments=Count("id"),
+        received=Sum("amount"),
+        refunded=Sum("refunded_amount"),
+        net=Sum(_NET),
+    ).order_by("key")
+    methods = dict(Payment.Method.choices)
+    result = []
+    for row in rows:
+        key = row["key"]
+        if group_by == "day":
+            label = key.isoformat()
+        elif group_by == "method":
+            label = str(methods.get(key, key))
+        else:
+            label = row["label"]
+        result.append({
+            "key": key,
+            "label": label,
+            "payments": int(row["payments"]),
+            "received": money(row["received"]),
+            "refunded": money(row["refunded"]),
+            "net": money(row["net"]),
+        })
+    return result
+
+
+def _as_datetime(value: dt.date | dt.datetime, tz) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value, tz)
+    return timezone.make_aware(dt.datetime.combine(value, dt.time.min), tz)
+

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from portal.payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("", views.payment_list, name="list"),
+    path("appointments/<int:pk>/", views.appointment_payments, name="appointment"),
+    path("appointments/<int:pk>/desk/", views.desk_payment, name="desk_payment"),
+    path("appointments/<int:pk>/claim/", views.claim_submit, name="claim_submit"),
+    path("appointments/<int:pk>/claim/outcome/", views.claim_outcome, name="claim_outcome"),
+    path("appointments/<int:pk>/checkout/", views.checkout, name="checkout"),
+    path("checkout/success/", views.checkout_success, name="checkout_success"),
+    path("appointments/<int:pk>/checkout/cancelled/", views.checkout_cancel, name="checkout_cancel"),
+    path("refunds/<int:pk>/confirm/", views.refund_confirm, name="refund_confirm"),
+    path("<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("stripe/webhook/", views.stripe_webhook, name="payments_stripe_webhook"),
+]

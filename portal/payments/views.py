@@ -1,0 +1,245 @@
+"""Thin views: validate, call one service, say what happened, redirect."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from portal.accounts.permissions import can
+from portal.payments import gateway, services
+from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm
+from portal.payments.models import MedicalAidClaim, Payment, Refund
+from portal.payments.panels import appointment_panel_context
+from portal.payments.selectors import (
+    RECEIVED_STATUSES,
+    appointment_get_for,
+    balances_due_for,
+    claims_submitted,
+    payment_get_for,
+    payment_list_for,
+    refunds_awaiting_staff,
+)
+from portal.payments.templatetags.payments_tags import amount as amount_filter
+
+logger = logging.getLogger(__name__)
+
+
+def _back(request: HttpRequest, appointment_id: int):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("payments:appointment", pk=appointment_id)
+
+
+def _errors(request: HttpRequest, error: ValidationError | dict) -> None:
+    texts = error.messages if isinstance(error, ValidationError) else [str(m) for m in _flat(error)]
+    for text in texts:
+        messages.error(request, text)
+
+
+def _money(value) -> str:
+    return amount_filter(value)
+
+
+def _flat(form_errors: dict) -> list:
+    return [message for errors in form_errors.values() for message in errors]
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    if not can(request.user, action):
+        raise PermissionDenied
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def payment_list(request: HttpRequest) -> HttpResponse:
+    staff = can(request.user, "payments.record")
+    context = {"payments": payment_list_for(user=request.user), "is_staff": staff,
+               "balances_due": balances_due_for(user=request.user)}
+    if staff:
+        context["refunds_awaiting"] = refunds_awaiting_staff()
+        context["claims_submitted"] = claims_submitted()
+    return render(request, "payments/payment_list.html", context)
+
+
+def appointment_payments(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(user=request.user, pk=pk)
+    panel = appointment_panel_context(request.user, appointment)
+    return render(request, "payments/appointment.html", {"appointment": appointment, "panel": panel})
+
+
+# --- Staff actions ---------------------------------------------------------------------
+
+
+@require_POST
+def desk_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(user=request.user, pk=pk)
+    _require(request, "payments.record")
+    form = DeskPaymentForm(request.POST, prefix="desk")
+    if not form.is_valid():
+        _errors(request, form.errors)
+        return _back(request, pk)
+    try:
+        payment = services.payment_record_desk(appointment=appointment, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"{payment.get_method_display()} payment of {_money(payment.amount)} recorded.")
+    return _back(request, pk)
+
+
+@require_POST
+def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(user=request.user, pk=pk)
+    _require(request, "payments.record")
+    form = ClaimSubmitForm(request.POST, prefix="claim")
+    if not form.is_valid():
+        _errors(request, form.errors)
+        return _back(request, pk)
+    try:
+        claim = services.claim_submit(appointment=appointment, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"Medical-aid claim of {_money(claim.amount_claimed)} recorded as submitted.")
+    return _back(request, pk)
+
+
+@require_POST
+def claim_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(user=request.user, pk=pk)
+    _require(request, "payments.record")
+    claim = get_object_or_404(MedicalAidClaim, appointment=appointment)
+    form = ClaimOutcomeForm(request.POST, prefix="outcome")
+    if not form.is_valid():
+        _errors(request, form.errors)
+        return _back(request, pk)
+    data = form.cleaned_data
+    try:
+        if data["outcome"] == MedicalAidClaim.Status.PAID:
+            claim = services.claim_record_paid(claim=claim, amount=data["amount"], by=request.user)
+            if claim.patient_shortfall > 0:
+                messages.success(request, f"Claim paid: {_money(claim.amount_paid)}. The patient now also owes "
+                                          f"{_money(claim.patient_shortfall)}.")
+            else:
+                messages.success(request, f"Claim paid in full: {_money(claim.amount_paid)}.")
+        else:
+            claim = services.claim_record_rejected(claim=claim, reason=data["reason"], by=request.user)
+            messages.warning(request, f"Claim rejected: {_money(claim.amount_claimed)} moved to the patient's balance.")
+    except ValidationError as error:
+        _errors(request, error)
+    return _back(request, pk)
+
+
+@require_POST
+def refund_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "payments.confirm_refund")
+    refund = get_object_or_404(Refund.objects.select_related("payment"), pk=pk)
+    try:
+        refund = services.refund_confirm(refund=refund, by=request.user)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, f"Refund of {_money(refund.amount)} confirmed as given back.")
+    return _back(request, refund.payment.appointment_id)
+
+
+# --- Stripe Checkout -------------------------------------------------------------------
+
+
+@require_POST
+def checkout(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(user=request.user, pk=pk)
+    if not can(request.user, "payments.pay_online", appointment):
+        raise PermissionDenied
+    try:
+        url = services.checkout_start(
+            appointment=appointment, by=request.user,
+            success_url=request.build_absolute_uri(reverse("payments:checkout_success"))
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=request.build_absolute_uri(reverse("payments:checkout_cancel", args=[appointment.pk])),
+            hold=request.POST.get("hold") == "1",
+        )
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("payments:appointment", pk=pk)
+    return redirect(url)
+
+
+def checkout_success(request: HttpRequest) -> HttpResponse:
+    """Where Stripe sends the patient after paying. The redirect proves nothing: the page shows the
+    payment as the webhook (or a check with Stripe itself) left it, "processing" until then."""
+    session_id = request.GET.get("session_id", "")
+    found = (Payment.objects.filter(provider_session_id=session_id, method=Payment.Method.CARD_ONLINE).first()
+             if session_id else None)
+    if found is None:
+        raise Http404("No such payment.")
+    payment = payment_get_for(user=request.user, pk=found.pk)
+    if payment.status == Payment.Status.PENDING:
+        payment = services.checkout_confirm_with_stripe(payment=payment)
+    return render(request, "payments/checkout_success.html", {
+        "payment": payment,
+        "appointment": payment.appointment,
+        "processing": payment.status == Payment.Status.PENDING,
+    })
+
+
+def checkout_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(user=request.user, pk=pk)
+    return render(request, "payments/checkout_cancelled.html", {"appointment": appointment})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's events. Verified on the raw body; each event id acts once; always a quick answer."""
+    signature = request.headers.get("Stripe-Signature")
+    if not signature or not settings.STRIPE_WEBHOOK_SECRET:
+        return HttpResponseBadRequest("Missing signature.")
+    try:
+        gateway.webhook_event(payload=request.body, signature=signature)
+        event = json.loads(request.body)
+    except (ValueError, stripe.SignatureVerificationError):
+        logger.warning("Stripe webhook refused: bad payload or signature")
+        return HttpResponseBadRequest("Bad signature.")
+    outcome = services.webhook_process(event=event)
+    return HttpResponse(outcome, content_type="text/plain")
+
+
+# --- Receipts --------------------------------------------------------------------------
+
+
+def _receipt_context(request: HttpRequest, pk: int) -> dict:
+    payment = payment_get_for(user=request.user, pk=pk)
+    if payment.status not in RECEIVED_STATUSES:
+        raise Http404("No receipt for a payment that was not received.")
+    return {"payment": payment, "appointment": payment.appointment, "patient": payment.appointment.patient,
+            "refund": getattr(payment, "refund", None), "number": f"R-{payment.pk:06d}"}
+
+
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "payments/receipt.html", _receipt_context(request, pk))
+
+
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    context = {**_receipt_context(request, pk), "pdf": True}
+    html = render_to_string("payments/receipt_document.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{context["number"]}.pdf"'
+    return response
