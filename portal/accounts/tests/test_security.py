@@ -174,3 +174,13 @@ def test_debug_off_with_empty_allowed_hosts_refuses_to_start():
     result = _manage("check", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PRODUCTION_ENV["DJANGO_SECRET_KEY"])
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS is empty" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/login/", "/django-admin/login/"])
+def test_admin_logins_go_through_the_throttled_portal_login(client, path):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    response = client.post(path, {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
