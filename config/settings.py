@@ -342,7 +342,7 @@ PUBLIC_URL_NAMES = [
     "wagtaildocs_serve",
     "wagtaildocs_document_embed",
     *env_list("DJANGO_EXTRA_PUBLIC_URL_NAMES"),  # benchmarks only (bench/hello_urls.py)
-    "payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
+    "payments:payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------

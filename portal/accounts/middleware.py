@@ -19,13 +19,18 @@ def _route_names(request: HttpRequest) -> tuple[str, list[str]]:
     return match.url_name or "", list(match.namespaces)
 
 
-def is_public(request: HttpRequest) -> bool:
-    """Is this request's URL on the explicit public allowlist (settings.PUBLIC_URL_NAMES)?"""
-    url_name, namespaces = _route_names(request)
+def is_public_view(view_name: str, namespaces: list[str]) -> bool:
+    """Is this fully qualified view name ("ns:name") on the public allowlist (settings.PUBLIC_URL_NAMES)?
+
+    Names match exactly, namespace included: "login" is our /login/, never the Django admin's "admin:login".
+    """
     allowed = settings.PUBLIC_URL_NAMES
-    if url_name and url_name in allowed:
-        return True
-    return any(f"{ns}:*" in allowed for ns in namespaces)
+    return view_name in allowed or any(f"{ns}:*" in allowed for ns in namespaces)
+
+
+def is_public(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and is_public_view(match.view_name, list(match.namespaces))
 
 
 class LoginRequiredMiddleware:
