@@ -341,3 +341,11 @@ LOGGING = {
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", "INFO")},
     },
 }
+
+# --- Reports (clinicians) ---------------------------------------------------------
+
+# Hours between a report's signature and the patient seeing it (the referring doctor sees it at once).
+REPORTS_PATIENT_RELEASE_DELAY_HOURS = env_int("REPORTS_PATIENT_RELEASE_DELAY_HOURS", 0)
+# WeasyPrint narrates each render at INFO; keep it quiet.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
