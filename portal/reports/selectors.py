@@ -48,23 +48,21 @@ def worklist(*, user: User) -> QuerySet[Appointment]:
     )
 
 
-def screening_flags(appointment: Appointment) -> list[str]:
-    """What a radiologist should notice before reporting: the scan's safety checks and the answers
-    given that were "yes"."""
+def screening_flags(appointment: Appointment) -> list[dict[str, Any]]:
+    """What a radiologist should notice before reporting: the scan's safety checks (notes) and, as
+    alerts, unreviewed safety answers and every answer given as "yes"."""
     flags = []
     if appointment.needs_review and appointment.reviewed_at is None:
-        flags.append("Safety answers not reviewed")
+        flags.append({"label": "Safety answers not reviewed", "alert": True})
     scan = appointment.scan_type
-    if scan.mri_safety_screening:
-        flags.append("MRI safety")
-    if scan.uses_contrast:
-        flags.append("Contrast")
-    if scan.pregnancy_check:
-        flags.append("Pregnancy check")
+    for wanted, label in [(scan.mri_safety_screening, "MRI safety"), (scan.uses_contrast, "Contrast"),
+                          (scan.pregnancy_check, "Pregnancy check")]:
+        if wanted:
+            flags.append({"label": label, "alert": False})
     answers = appointment.screening_answers if isinstance(appointment.screening_answers, dict) else {}
     for key, value in answers.items():
         if value is True or (isinstance(value, str) and value.strip().lower() in {"yes", "y", "true"}):
-            flags.append(f"Yes: {str(key).replace('_', ' ')}")
+            flags.append({"label": f"Yes: {str(key).replace('_', ' ')}", "alert": True})
     return flags
 
 

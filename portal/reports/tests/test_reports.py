@@ -280,7 +280,8 @@ def test_the_worklist_lists_waiting_scans_oldest_first_with_flags(client):
     rows = list(selectors.worklist(user=rad))
     assert rows == [older, newer]
     assert done not in rows
-    assert selectors.screening_flags(older) == ["MRI safety", "Yes: pacemaker"]
+    assert selectors.screening_flags(older) == [{"label": "MRI safety", "alert": False},
+                                                {"label": "Yes: pacemaker", "alert": True}]
     client.force_login(rad)
     page = client.get(reverse("reports:worklist")).content.decode()
     assert page.index("MRI knee") < page.index(newer.scan_type.name)
