@@ -71,6 +71,9 @@ def _cases(w):
         ("get", reverse("reports:worklist"), _only({"radiologist": 200}, 403)),
         ("post", reverse("reports:start", args=[w["waiting"].pk]), _only({"radiologist": 302}, 403)),
         ("get", reverse("reports:edit", args=[d]), _only({"radiologist": 200}, 403)),
+        ("post", reverse("reports:edit", args=[d]), _only({"radiologist": 302}, 403)),
+        ("post", reverse("reports:amend", args=[r]), _only({"radiologist": 200}, 403)),  # no reason: form again
+        ("post", reverse("reports:upload", args=[d]), _only({"radiologist": 200, "manager": 200}, 403)),
         ("get", reverse("reports:amend", args=[r]), _only({"radiologist": 200}, 403)),
         ("get", reverse("reports:upload", args=[d]), _only({"radiologist": 200, "manager": 200}, 403)),
         ("get", reverse("reports:view", args=[r]), _only(readers, 404)),

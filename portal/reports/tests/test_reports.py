@@ -318,3 +318,29 @@ def test_the_patient_lists_only_their_released_reports(client):
     page = client.get(reverse("reports:mine")).content.decode()
     assert reverse("reports:view", args=[report.pk]) in page
     assert reverse("reports:view", args=[other.pk]) not in page
+
+
+def test_a_delayed_release_is_scheduled_once_the_signature_commits(settings, django_capture_on_commit_callbacks):
+    from django_q.models import Schedule
+
+    settings.REPORTS_PATIENT_RELEASE_DELAY_HOURS = 12
+    with django_capture_on_commit_callbacks(execute=True):
+        report = signed_report()
+    task = Schedule.objects.get(func="portal.reports.tasks.announce_release")
+    assert task.args == f"({report.pk},)" and task.schedule_type == Schedule.ONCE
+    assert abs((task.next_run - report.released_at).total_seconds()) < 1
+
+
+def test_the_appointment_page_panels_link_the_report_and_the_feedback():
+    from django.template.loader import render_to_string
+
+    from portal.core.registry import appointment_panels_for
+
+    report = signed_report()
+    appointment = report.appointment
+    html = "".join(render_to_string(p["template"], {"panel": p["context"]})
+                   for p in appointment_panels_for(appointment.patient, appointment))
+    assert reverse("reports:view", args=[report.pk]) in html
+    assert reverse("feedback:give", args=[appointment.pk]) in html
+    stranger = user_with_role(Role.PATIENT)
+    assert appointment_panels_for(stranger, appointment) == []
