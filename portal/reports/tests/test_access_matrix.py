@@ -120,3 +120,22 @@ def test_a_refused_report_opening_is_logged_as_denied(client, world, role):
     assert client.get(reverse("reports:download", args=[report.pk])).status_code == 404
     rows = ReportAccess.objects.filter(report=report, user=user)
     assert list(rows.values_list("action", flat=True)) == ["denied", "denied"]
+
+
+@pytest.mark.parametrize("role,expected,absent", [
+    ("radiologist", ["Reporting worklist", '<p class="display-6 mb-1">2</p>', "waiting for a report"],
+     ["My referrals"]),
+    ("patient", ["My reports", "Your reports"], ["Reporting worklist"]),
+    ("doctor", ["My referrals", "Send a referral"], ["Reporting worklist"]),
+    ("unverified_doctor", ["Available once your account is verified"], ['href="/doctor/referrals/"']),
+    ("manager", ["Patient feedback", 'href="/feedback/"'], ["Reporting worklist"]),
+    ("reception", ['href="/feedback/"'], ["Reporting worklist"]),
+    ("marketing", [], ["Reporting worklist", 'href="/feedback/"', "My referrals"]),
+])
+def test_dashboard_panels_and_navigation_by_role(client, world, role, expected, absent):
+    client.force_login(world["users"][role])
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    for text in expected:
+        assert text in page, text
+    for text in absent:
+        assert text not in page, text
