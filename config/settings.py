@@ -378,3 +378,10 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)
 # "Pay now" right after booking keeps the slot this many minutes; unpaid, it is freed (0 = no holds).
 PAYMENTS_HOLD_MINUTES = env_int("PAYMENTS_HOLD_MINUTES", 30)
+# --- Reports (clinicians) ---------------------------------------------------------
+
+# Hours between a report's signature and the patient seeing it (the referring doctor sees it at once).
+REPORTS_PATIENT_RELEASE_DELAY_HOURS = env_int("REPORTS_PATIENT_RELEASE_DELAY_HOURS", 0)
+# WeasyPrint narrates each render at INFO; keep it quiet.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

@@ -35,15 +35,28 @@ class Report(TimeStampedModel):
     pdf = models.FileField(storage=private_storage, upload_to=PrivateUploadTo("reports"), blank=True, max_length=200)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     uploaded_pdf = models.BooleanField(default=False, help_text="The PDF was made elsewhere and uploaded.")
+    # Kept for analytics: seconds from the scan's completion to the first signature (version 1 only).
+    turnaround_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # When report_released was sent for this version (it becomes visible to the patient once).
+    release_announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("sign_report", "Can sign and amend reports"),
+            ("upload_report_pdf", "Can upload a report PDF made elsewhere"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["appointment", "version"], name="report_unique_version"),
         ]
 
     def __str__(self) -> str:
         return f"Report v{self.version} for appointment #{self.appointment_id}"
+
+    @property
+    def is_final(self) -> bool:
+        """Signed content (current or superseded): locked, readable by those entitled."""
+        return self.status in (self.Status.SIGNED, self.Status.AMENDED)
 
 
 class ReportAccess(models.Model):

@@ -1,0 +1,210 @@
+"""The referring doctor's side of referrals: upload a referral for a patient (found by exact name
+and date of birth, or invited by email), and the status of each referral.
+
+An invited patient gets an account without a usable password and an email with a one-time link
+(allauth's password-reset key) to set one; setting it proves the address, which is then marked
+verified (a task, queued from allauth's password_reset signal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from portal.accounts.models import User
+from portal.accounts.permissions import is_verified_doctor
+from portal.accounts.roles import Role
+from portal.accounts.services import user_complete_signup
+from portal.catalogue.models import ScanType
+from portal.core import signals
+from portal.core.uploads import check_upload
+from portal.referrals.models import Referral
+
+logger = logging.getLogger(__name__)
+
+NO_MATCH = (
+    "We could not match this patient to an account. Check the name and date of birth, or give the "
+    "patient's email address to invite them."
+)
+AMBIGUOUS = "More than one patient matches these details. Please contact the practice to send this referral."
+EMAIL_TAKEN = (
+    "This email address belongs to an account whose details do not match. Check the name and date of "
+    "birth, or contact the practice."
+)
+
+
+def referral_display_status(referral: Referral, *, has_final_report: bool) -> str:
+    """received / booked / scanned / reported (or cancelled), from the appointment and its report."""
+    appointment = referral.appointment
+    if has_final_report:
+        return Referral.Status.REPORTED
+    if appointment is not None:
+        if appointment.status == appointment.Status.COMPLETED:
+            return Referral.Status.SCANNED
+        if appointment.is_active:
+            return Referral.Status.BOOKED
+    if referral.status == Referral.Status.CANCELLED:
+        return Referral.Status.CANCELLED
+    if referral.status in (Referral.Status.BOOKED, Referral.Status.SCANNED, Referral.Status.REPORTED) and appointment:
+        return referral.status
+    return Referral.Status.RECEIVED
+
+
+def patient_find(*, first_name: str, last_name: str, date_of_birth: dt.date) -> User | None:
+    """The one patient with exactly this name and date of birth (case aside); None if none;
+    ValidationError if several."""
+    matches = list(
+        User.objects.filter(
+            groups__name=Role.PATIENT, first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        ).distinct()[:2]
+    )
+    if len(matches) > 1:
+        raise ValidationError(AMBIGUOUS)
+    return matches[0] if matches else None
+
+
+def _invite_link(request: HttpRequest | None, user: User) -> str:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    path = reverse("account_reset_password_from_key",
+                   kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)})
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def patient_invite(
+    *, first_name: str, last_name: str, date_of_birth: dt.date, email: str, invited_by: User,
+    request: HttpRequest | None = None,
+) -> User:
+    """A patient account with no usable password, and an email to set one (after commit)."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
+        raise ValidationError(EMAIL_TAKEN)
+    user = User.objects.create_user(email, None)  # set_password(None): unusable until they set one
+    user_complete_signup(user=user, role=Role.PATIENT, first_name=first_name, last_name=last_name,
+                         date_of_birth=date_of_birth)
+    EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    doctor_name = invited_by.get_full_name() or "Your doctor"
+
+    def send() -> None:
+        context = {"user": user, "doctor_name": doctor_name, "link": _invite_link(request, user)}
+        send_mail(
+            subject=render_to_string("referrals/doctor/email/invite_subject.txt", context).strip(),
+            message=render_to_string("referrals/doctor/email/invite.txt", context),
+            from_email=None, recipient_list=[email],
+        )
+
+    transaction.on_commit(send)
+    logger.info("patient invited by referring doctor: user_id=%s", user.pk)
+    return user
+
+
+@transaction.atomic
+def doctor_referral_create(
+    *, doctor_user: User, first_name: str, last_name: str, date_of_birth: dt.date, email: str = "",
+    scan_type: ScanType | None, clinical_notes: str, uploaded_file, request: HttpRequest | None = None,
+) -> tuple[Referral, bool]:
+    """Store a verified doctor's referral letter for a patient. Returns (referral, invited)."""
+    if not is_verified_doctor(doctor_user):
+        raise PermissionDenied("Only verified referring doctors can send referrals.")
+    checked = check_upload(uploaded_file)
+    patient = patient_find(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth)
+    invited = False
+    if patient is None:
+        if not email:
+            raise ValidationError(NO_MATCH)
+        patient = patient_invite(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth,
+                                 email=email, invited_by=doctor_user, request=request)
+        invited = True
+    referral = Referral(
+        patient=patient, referring_doctor=doctor_user.doctor_profile,
+        doctor_name=doctor_user.get_full_name()[:150], scan_type=scan_type,
+        clinical_notes=(clinical_notes or "").strip(), status=Referral.Status.RECEIVED,
+        original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
+        sha256=checked.sha256, uploaded_by=doctor_user,
+    )
+    referral.file.save(checked.content.name, checked.content, save=False)
+    referral.full_clean()
+    referral.save()
+    signals.send_on_commit(signals.referral_received, sender=Referral, referral=referral)
+    return referral, invited
+
+
+@transaction.atomic
+def invited_patient_confirm_email(*, user_id: int) -> bool:
+    """After a password set from the emailed link: the address is proven. Only for an account whose
+    one address is its login address. Safe to run twice."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    addresses = list(EmailAddress.objects.select_for_update().filter(user=user))
+    if len(addresses) != 1 or addresses[0].email.lower() != user.email.lower() or addresses[0].verified:
+        return False
+    address = addresses[0]
+    address.verified = True
+    address.save(update_fields=["verified"])
+    return True
+
+
+def on_password_reset(sender, request, user, **kwargs) -> None:
+    """allauth's password_reset signal: queue the verification (receivers do not write)."""
+    from django_q.tasks import async_task
+
+    async_task("portal.referrals.doctor_services.invited_patient_confirm_email_task", user.pk)
+
+
+def invited_patient_confirm_email_task(user_id: int) -> bool:
+    return invited_patient_confirm_email(user_id=user_id)
+
+
+# --- Reads (scoped to the doctor asking) ------------------------------------------------------
+
+
+def doctor_referrals(*, user: User):
+    """The doctor's referrals, newest first, each annotated with has_final_report (constant queries)."""
+    from django.db.models import Exists, OuterRef
+
+    from portal.reports.models import Report
+
+    if not is_verified_doctor(user):
+        raise PermissionDenied
+    final = Report.objects.filter(appointment_id=OuterRef("appointment_id"),
+                                  status__in=[Report.Status.SIGNED, Report.Status.AMENDED])
+    return (
+        Referral.objects.filter(referring_doctor__user=user)
+        .select_related("patient", "appointment", "appointment__scan_type", "scan_type")
+        .annotate(has_final_report=Exists(final))
+        .order_by("-created_at")
+    )
+
+
+def doctor_referral_get(*, user: User, pk: int) -> Referral:
+    from django.http import Http404
+
+    referral = doctor_referrals(user=user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404("No referral found.")
+    return referral
+
+
+def doctor_referral_reports(*, referral: Referral) -> list:
+    """The final report versions of a referral's appointment (readable by its verified doctor)."""
+    from portal.reports.models import Report
+
+    if referral.appointment_id is None:
+        return []
+    return list(Report.objects.filter(
+        appointment_id=referral.appointment_id, status__in=[Report.Status.SIGNED, Report.Status.AMENDED]
+    ).select_related("radiologist").order_by("-version"))

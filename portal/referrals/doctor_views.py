@@ -1,0 +1,71 @@
+"""The referring doctor's pages: their referrals, and sending a new one. Unverified doctors see
+an "awaiting verification" page; other roles are refused."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from portal.accounts.permissions import has_role, is_verified_doctor
+from portal.accounts.roles import Role
+from portal.referrals import doctor_services as services
+from portal.referrals.doctor_forms import DoctorReferralForm
+
+
+def _gate(request: HttpRequest) -> HttpResponse | None:
+    """None for a verified doctor; the waiting page for an unverified one; 403 for anyone else."""
+    if is_verified_doctor(request.user):
+        return None
+    if has_role(request.user, Role.REFERRING_DOCTOR):
+        return render(request, "referrals/doctor/awaiting_verification.html",
+                      {"doctor": getattr(request.user, "doctor_profile", None)})
+    raise PermissionDenied
+
+
+def referral_list(request: HttpRequest) -> HttpResponse:
+    if (response := _gate(request)) is not None:
+        return response
+    page = Paginator(services.doctor_referrals(user=request.user), 50).get_page(request.GET.get("page"))
+    rows = [
+        {"referral": r, "status": services.referral_display_status(r, has_final_report=r.has_final_report)}
+        for r in page.object_list
+    ]
+    return render(request, "referrals/doctor/list.html", {"page": page, "rows": rows})
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if (response := _gate(request)) is not None:
+        return response
+    referral = services.doctor_referral_get(user=request.user, pk=pk)
+    return render(request, "referrals/doctor/detail.html", {
+        "referral": referral,
+        "status": services.referral_display_status(referral, has_final_report=referral.has_final_report),
+        "reports": services.doctor_referral_reports(referral=referral),
+    })
+
+
+def referral_create(request: HttpRequest) -> HttpResponse:
+    if (response := _gate(request)) is not None:
+        return response
+    form = DoctorReferralForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral, invited = services.doctor_referral_create(
+                doctor_user=request.user, first_name=data["first_name"], last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"], email=data["email"], scan_type=data["scan_type"],
+                clinical_notes=data["clinical_notes"], uploaded_file=data["file"], request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            if invited:
+                messages.success(request, "Referral sent. The patient had no account: we emailed them an "
+                                          "invitation to set a password and follow their booking.")
+            else:
+                messages.success(request, "Referral sent. The practice will contact the patient to book.")
+            return redirect("doctor:referral_detail", pk=referral.pk)
+    return render(request, "referrals/doctor/create.html", {"form": form})

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.tests.factories import user_with_role
+from portal.booking.models import Appointment
+from portal.booking.tests.factories import AppointmentFactory
+from portal.referrals import doctor_services
+from portal.referrals.models import Referral
+from portal.reports import services as report_services
+from portal.reports.tests.factories import (
+    PDF_BYTES,
+    completed_appointment,
+    radiologist,
+    referral_for,
+    signed_report,
+    verified_doctor,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _letter():
+    return SimpleUploadedFile("letter.pdf", PDF_BYTES, "application/pdf")
+
+
+def _form(**overrides):
+    data = {"first_name": "Tendai", "last_name": "Moyo", "date_of_birth": "1985-04-12", "email": "",
+            "clinical_notes": "Cough for 3 weeks.", "file": _letter()}
+    data.update(overrides)
+    return data
+
+
+def test_the_list_shows_status_derived_from_appointment_and_report(client):
+    doctor = verified_doctor()
+    statuses = {}
+    received = Referral.objects.get(pk=referral_for(appointment=AppointmentFactory(), doctor_user=doctor).pk)
+    received.appointment = None
+    received.save()
+    statuses[received.pk] = "received"
+    statuses[referral_for(appointment=AppointmentFactory(), doctor_user=doctor).pk] = "booked"
+    statuses[referral_for(appointment=completed_appointment(), doctor_user=doctor).pk] = "scanned"
+    statuses[referral_for(appointment=signed_report().appointment, doctor_user=doctor).pk] = "reported"
+    client.force_login(doctor)
+    response = client.get(reverse("doctor:referrals"))
+    shown = {row["referral"].pk: row["status"] for row in response.context["rows"]}
+    assert shown == statuses
+    page = response.content.decode()
+    for label in ["Received", "Booked", "Scanned", "Reported"]:
+        assert label in page
+
+
+def test_the_list_needs_a_constant_number_of_queries(client):
+    doctor = verified_doctor()
+    client.force_login(doctor)
+    for _ in range(3):
+        referral_for(appointment=completed_appointment(), doctor_user=doctor)
+    client.get(reverse("doctor:referrals"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("doctor:referrals"))
+    for _ in range(15):
+        referral_for(appointment=signed_report().appointment, doctor_user=doctor)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("doctor:referrals"))
+    assert len(many) == len(few)
+
+
+def test_a_doctor_refers_an_existing_patient_found_by_exact_name_and_birth_date(
+    client, django_capture_on_commit_callbacks
+):
+    patient = user_with_role(Role.PATIENT, first_name="Tendai", last_name="Moyo", date_of_birth=dt.date(1985, 4, 12))
+    user_with_role(Role.PATIENT, first_name="Tendai", last_name="Moyo", date_of_birth=dt.date(1990, 1, 1))
+    doctor = verified_doctor()
+    client.force_login(doctor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("doctor:referral_create"), _form(first_name="tendai "))
+    referral = Referral.objects.get()
+    assert response["Location"] == reverse("doctor:referral_detail", args=[referral.pk])
+    assert referral.patient == patient and referral.referring_doctor == doctor.doctor_profile
+    assert referral.status == Referral.Status.RECEIVED and referral.file.read() == PDF_BYTES
+    assert mail.outbox == []  # an existing patient is not invited
+
+
+def test_an_unknown_patient_without_an_email_is_refused(client):
+    client.force_login(verified_doctor())
+    response = client.post(reverse("doctor:referral_create"), _form())
+    assert response.status_code == 200
+    assert "could not match this patient" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_an_unknown_patient_is_invited_by_email_and_verified_on_setting_a_password(
+    client, django_capture_on_commit_callbacks
+):
+    client.force_login(verified_doctor(user__first_name="Farai", user__last_name="Chikwanha"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("doctor:referral_create"), _form(email="New.Patient@Example.test"))
+    patient = User.objects.get(email="new.patient@example.test")
+    assert not patient.has_usable_password()
+    assert set(patient.groups.values_list("name", flat=True)) == {Role.PATIENT}
+    assert patient.date_of_birth == dt.date(1985, 4, 12)
+    assert Referral.objects.get().patient == patient
+    address = EmailAddress.objects.get(user=patient)
+    assert not address.verified
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new.patient@example.test"]
+    body = mail.outbox[0].body
+    assert "Farai Chikwanha" in body and "Cough" not in body  # no clinical details in the email
+    link = next(line for line in body.splitlines() if "/accounts/password/reset/key/" in line).strip()
+    client.logout()
+    path = link.split("testserver", 1)[1]
+    response = client.get(path)
+    response = client.post(response["Location"], {"password1": "A-new-Strong-pass-42", "password2":
+                                                  "A-new-Strong-pass-42"})
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.check_password("A-new-Strong-pass-42")
+    address.refresh_from_db()
+    assert address.verified
+
+
+def test_inviting_with_an_email_that_belongs_to_someone_else_is_refused(client):
+    user_with_role(Role.PATIENT, email="taken@example.test", first_name="Someone", last_name="Else")
+    client.force_login(verified_doctor())
+    response = client.post(reverse("doctor:referral_create"), _form(email="taken@example.test"))
+    assert "details do not match" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_a_non_document_referral_file_is_refused(client):
+    client.force_login(verified_doctor())
+    user_with_role(Role.PATIENT, first_name="Tendai", last_name="Moyo", date_of_birth=dt.date(1985, 4, 12))
+    response = client.post(reverse("doctor:referral_create"),
+                           _form(file=SimpleUploadedFile("letter.pdf", b"MZ\x90 an exe", "application/pdf")))
+    assert "Only PDF, JPG, PNG files are accepted" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_the_doctor_reads_the_report_of_a_patient_they_referred_only(client):
+    doctor = verified_doctor()
+    mine = signed_report()
+    referral = referral_for(appointment=mine.appointment, doctor_user=doctor)
+    theirs = signed_report()
+    client.force_login(doctor)
+    detail = client.get(reverse("doctor:referral_detail", args=[referral.pk])).content.decode()
+    assert reverse("reports:view", args=[mine.pk]) in detail
+    assert client.get(reverse("reports:view", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("reports:download", args=[theirs.pk])).status_code == 404
+
+
+def test_a_draft_report_is_not_shown_to_the_doctor(client):
+    doctor = verified_doctor()
+    appointment = completed_appointment()
+    referral = referral_for(appointment=appointment, doctor_user=doctor)
+    draft = report_services.report_start(appointment=appointment, radiologist=radiologist())
+    client.force_login(doctor)
+    assert client.get(reverse("reports:view", args=[draft.pk])).status_code == 404
+    response = client.get(reverse("doctor:referral_detail", args=[referral.pk]))
+    assert response.context["status"] == "scanned"
+    assert appointment.status == Appointment.Status.COMPLETED
+
+
+def test_the_status_helper_for_a_cancelled_referral():
+    referral = Referral(status=Referral.Status.CANCELLED)
+    assert doctor_services.referral_display_status(referral, has_final_report=False) == "cancelled"

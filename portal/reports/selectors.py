@@ -1,0 +1,168 @@
+"""Reads of reports, always scoped to the user asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.accounts.permissions import can
+from portal.booking.models import Appointment
+from portal.reports.models import Report, ReportAccess
+
+FINAL = (Report.Status.SIGNED, Report.Status.AMENDED)
+
+
+class ReportRefused(Http404):
+    """Raised (as a 404) when a report exists but the user may not read it; carries the report so
+    the refused attempt can be logged."""
+
+    def __init__(self, report: Report):
+        super().__init__("No report found.")
+        self.report = report
+
+
+def _report_queryset() -> QuerySet[Report]:
+    return Report.objects.select_related("appointment__patient", "appointment__scan_type", "radiologist")
+
+
+def worklist(*, user: User) -> QuerySet[Appointment]:
+    """Completed scans waiting for a signed report, oldest first, in a constant number of queries."""
+    if not can(user, "reports.worklist"):
+        raise PermissionDenied
+    signed = Report.objects.filter(appointment=OuterRef("pk"), status__in=FINAL)
+    draft = Report.objects.filter(appointment=OuterRef("pk"), status=Report.Status.DRAFT).order_by("-version")
+    return (
+        Appointment.objects.filter(status=Appointment.Status.COMPLETED)
+        .annotate(has_final=Exists(signed))
+        .filter(has_final=False)
+        .annotate(draft_id=Subquery(draft.values("pk")[:1]))
+        .select_related("patient", "scan_type", "room")
+        .order_by("completed_at", "pk")
+    )
+
+
+def screening_flags(appointment: Appointment) -> list[dict[str, Any]]:
+    """What a radiologist should notice before reporting: the scan's safety checks (notes) and, as
+    alerts, unreviewed safety answers and every answer given as "yes"."""
+    flags = []
+    if appointment.needs_review and appointment.reviewed_at is None:
+        flags.append({"label": "Safety answers not reviewed", "alert": True})
+    scan = appointment.scan_type
+    for wanted, label in [(scan.mri_safety_screening, "MRI safety"), (scan.uses_contrast, "Contrast"),
+                          (scan.pregnancy_check, "Pregnancy check")]:
+        if wanted:
+            flags.append({"label": label, "alert": False})
+    answers = appointment.screening_answers if isinstance(appointment.screening_answers, dict) else {}
+    for key, value in answers.items():
+        if value is True or (isinstance(value, str) and value.strip().lower() in {"yes", "y", "true"}):
+            flags.append({"label": f"Yes: {str(key).replace('_', ' ')}", "alert": True})
+    return flags
+
+
+def report_for_writing(*, user: User, pk: int) -> Report:
+    if not can(user, "reports.write"):
+        raise PermissionDenied
+    return get_object_or_404(_report_queryset(), pk=pk)
+
+
+def report_for_upload(*, user: User, pk: int) -> Report:
+    if not can(user, "reports.upload_pdf"):
+        raise PermissionDenied
+    return get_object_or_404(_report_queryset(), pk=pk)
+
+
+def report_for_reading(*, user: User, pk: int) -> Report:
+    """A final version the user may read; ReportRefused (404) otherwise, Http404 if none exists."""
+    report = _report_queryset().filter(pk=pk).first()
+    if report is None:
+        raise Http404("No report found.")
+    if not can(user, "reports.read", report):
+        raise ReportRefused(report)
+    return report
+
+
+def report_versions(*, user: User, report: Report) -> list[Report]:
+    """Every version of this appointment's report the user may read (drafts only for writers)."""
+    versions = list(_report_queryset().filter(appointment_id=report.appointment_id).order_by("version"))
+    return [v for v in versions if can(user, "reports.read", v) or (v.status == Report.Status.DRAFT
+                                                                    and can(user, "reports.write"))]
+
+
+def report_access_log(*, user: User, report: Report) -> QuerySet[ReportAccess]:
+    """Who opened this report (all its versions): for the patient and for managers."""
+    if not can(user, "reports.see_access_log", report):
+        raise PermissionDenied
+    return (
+        ReportAccess.objects.filter(report__appointment_id=report.appointment_id)
+        .select_related("user", "user__doctor_profile", "report")
+        .prefetch_related("user__groups")
+        .order_by("-at")
+    )
+
+
+def reports_for_patient(*, user: User) -> list[Report]:
+    """The newest released final version of each of the patient's reports."""
+    released = (
+        _report_queryset()
+        .filter(appointment__patient=user, status__in=FINAL, released_at__lte=timezone.now())
+        .order_by("appointment_id", "-version")
+    )
+    newest: dict[int, Report] = {}
+    for report in released:
+        newest.setdefault(report.appointment_id, report)
+    return sorted(newest.values(), key=lambda r: r.signed_at, reverse=True)
+
+
+def appointment_report_for(*, user: User, appointment: Appointment) -> Report | None:
+    """The newest version of this appointment's report the user may read, if any."""
+    candidates = _report_queryset().filter(appointment=appointment, status__in=FINAL).order_by("-version")
+    for report in candidates:
+        if can(user, "reports.read", report):
+            return report
+    return None
+
+
+def worklist_summary(user: User) -> dict[str, Any]:
+    qs = worklist(user=user)
+    return qs.aggregate(waiting=Count("pk"), oldest=Min("completed_at"))
+
+
+def turnaround_by_radiologist(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[dict]:
+    """Scan completed -> first signature, per radiologist (first versions only; amendments are not
+    a new turnaround). For analytics; aggregated in the database."""
+    qs = Report.objects.filter(version=1, turnaround_seconds__isnull=False, radiologist__isnull=False)
+    if since is not None:
+        qs = qs.filter(signed_at__gte=since)
+    if until is not None:
+        qs = qs.filter(signed_at__lt=until)
+    rows = (
+        qs.values("radiologist_id", "radiologist__first_name", "radiologist__last_name", "radiologist__email")
+        .annotate(
+            reports=Count("pk"),
+            average_seconds=Avg("turnaround_seconds"),
+            fastest_seconds=Min("turnaround_seconds"),
+            slowest_seconds=Max("turnaround_seconds"),
+            critical=Count("pk", filter=Q(critical_finding=True)),
+        )
+        .order_by("radiologist__last_name", "radiologist__first_name", "radiologist_id")
+    )
+    result = []
+    for row in rows:
+        name = f"{row['radiologist__first_name']} {row['radiologist__last_name']}".strip()
+        result.append({
+            "radiologist_id": row["radiologist_id"],
+            "radiologist": name or row["radiologist__email"],
+            "reports": row["reports"],
+            "average_hours": round(float(row["average_seconds"]) / 3600, 2),
+            "fastest_hours": round(row["fastest_seconds"] / 3600, 2),
+            "slowest_hours": round(row["slowest_seconds"] / 3600, 2),
+            "critical": row["critical"],
+        })
+    return result

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from portal.feedback import views as feedback_views
+from portal.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("worklist/", views.worklist, name="worklist"),
+    path("appointment/<int:appointment_id>/start/", views.start, name="start"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/amend/", views.amend, name="amend"),
+    path("<int:pk>/upload/", views.upload, name="upload"),
+    path("<int:pk>/view/", views.view, name="view"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("<int:pk>/feedback/", feedback_views.give_for_report, name="feedback"),
+]
