@@ -3,11 +3,12 @@
     .venv/bin/python bench/public_pages.py [--seconds 5] [--clients 8]
 
 Builds a throwaway SQLite database with the demo data, serves the app with gunicorn on loopback with
-DEBUG off, and measures requests/s (keep-alive client threads, http.client) of:
-  - a bare Django view behind the product's full middleware (the reference; see public_pages_reference.py),
+DEBUG off, and measures requests/s (keep-alive client threads, http.client) in interleaved rounds of:
+  - a bare Django view behind the product's full middleware (the reference; bench/public_pages_settings.py),
   - the home page and a scan type page (anonymous visitors: served from the page cache after the first hit).
-Prints ratio = page / reference (goal >= 0.8 for cached pages) and the database queries of one uncached
-render of each page (counted in-process with CaptureQueriesContext). Last line: one JSON object.
+Prints ratio = page / reference (the median over rounds of each round's ratio; goal >= 0.8 for cached
+pages) and the database queries of one uncached render of each page (counted in-process with
+CaptureQueriesContext). Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,7 +162,8 @@ def count_queries(env: dict[str, str]) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=2.0, help="per target and round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -182,16 +185,22 @@ def main() -> None:
                 print(f"{path}: {status}, page cache {headers.get('X-Page-Cache', 'off')}")
             rates: dict[str, list[float]] = {HOME: [], SCAN_PAGE: [], REFERENCE: []}
             failures = 0
-            # interleave, so a noisy neighbour on the machine hits every target alike
-            for _ in range(2):
+            # interleaved rounds, so a noisy neighbour on the machine hits every target alike
+            for _ in range(args.rounds):
                 for path in (REFERENCE, HOME, SCAN_PAGE):
-                    rate, errors = throughput(port, path, clients=args.clients, seconds=args.seconds / 2)
+                    rate, errors = throughput(port, path, clients=args.clients, seconds=args.seconds)
                     rates[path].append(rate)
                     failures += errors
+                print("round: " + ", ".join(f"{path} {values[-1]:.0f}/s" for path, values in rates.items()
+                                              if values), flush=True)
 
-    mean = {path: sum(values) / len(values) for path, values in rates.items()}
-    home_ratio = mean[HOME] / mean[REFERENCE]
-    scan_ratio = mean[SCAN_PAGE] / mean[REFERENCE]
+    mean = {path: statistics.median(values) for path, values in rates.items()}
+    # each round's page rate against the reference measured right next to it, then the median
+    home_ratio = statistics.median(h / r for h, r in zip(rates[HOME], rates[REFERENCE], strict=True))
+    scan_ratio = statistics.median(s / r for s, r in zip(rates[SCAN_PAGE], rates[REFERENCE], strict=True))
+    print(f"medians of {args.rounds} interleaved rounds of {args.seconds:g} s (ratio: median of per-round ratios), "
+          f"{args.clients} client threads, "
+          f"gunicorn {args.workers} workers x {args.threads} threads")
     print(f"bare Django view, full middleware (reference): {mean[REFERENCE]:8.1f} req/s")
     print(f"home page, anonymous (cached):                {mean[HOME]:8.1f} req/s  ratio {home_ratio:.2f}")
     print(f"scan type page, anonymous (cached):           {mean[SCAN_PAGE]:8.1f} req/s  ratio {scan_ratio:.2f}")

@@ -53,6 +53,28 @@ SUMMARIES = {
     "fluoro": "Moving X-ray pictures, often with a contrast drink or dye, to see how organs work.",
 }
 
+SCAN_SUMMARIES = {
+    "xr-chest": "A quick, low-dose picture of the lungs and heart: for coughs, chest infections and check-ups.",
+    "xr-spine-lumbar": "X-rays of the lower back to look at the bones and alignment after injury or for back pain.",
+    "xr-limb": "A quick X-ray of an arm, leg, hand or foot to look for fractures and joint problems.",
+    "us-abdomen": "An ultrasound of the liver, gallbladder, kidneys, pancreas and spleen. No radiation, no needles.",
+    "us-pelvis": "An ultrasound of the bladder, womb and ovaries, or the prostate. No radiation.",
+    "us-obstetric": "See your baby: dating, growth and anatomy scans, with pictures to take home.",
+    "us-breast": "Ultrasound of a breast lump or area of concern, often together with a mammogram.",
+    "ct-brain": "A fast scan of the head for headaches, dizziness, head injury or stroke symptoms.",
+    "ct-chest-contrast": "A detailed 3D scan of the lungs, heart and blood vessels, with contrast (dye) in a vein.",
+    "ct-abdomen-pelvis": "A detailed scan of the organs of the abdomen and pelvis, with contrast to drink and "
+                         "in a vein.",
+    "mri-brain": "Detailed pictures of the brain without radiation, for headaches, epilepsy, MS and more.",
+    "mri-knee": "Detailed pictures of the ligaments, cartilage and menisci after a twist or sports injury.",
+    "mri-lumbar-spine": "Pictures of the discs, nerves and spinal cord, for back pain and sciatica.",
+    "mammo-screening": "A routine breast X-ray for women without symptoms, usually from age 40. 3D available.",
+    "mammo-diagnostic": "A mammogram to look at a lump, pain or other symptom, with extra views as needed.",
+    "dexa-hip-spine": "A painless, very low-dose scan that measures bone density to find osteoporosis early.",
+    "fluoro-barium-swallow": "Moving X-rays while you swallow a barium drink, to see how your gullet works.",
+    "fluoro-hsg": "An X-ray test of the womb and fallopian tubes, often part of fertility investigations.",
+}
+
 FAQ = {
     "title": "Questions patients ask",
     "questions": [
@@ -217,7 +239,7 @@ def seed(*, stdout, style, options) -> None:
             continue
         _, was = _child(
             scans, ScanTypePage, scan.code, title=scan.name, scan_type=scan,
-            summary=SUMMARIES.get(scan.modality, ""),
+            summary=SCAN_SUMMARIES.get(scan.code) or SUMMARIES.get(scan.modality, ""),
             search_description=f"{scan.name} at {PRACTICE['practice_name']}: price, preparation and online booking.",
             body=json.dumps([
                 {"type": "heading", "value": {"text": "On the day", "size": "h2"}},

@@ -106,7 +106,7 @@ class HomePage(SitePage):
             for page in ScanTypePage.objects.live().public().filter(scan_type__in=featured)
         }
         context["featured"] = [(scan, pages.get(scan.pk)) for scan in featured]
-        context["news"] = NewsPage.objects.live().public().order_by("-date", "-pk")[:3]
+        context["news"] = NewsPage.objects.live().public().select_related("image").order_by("-date", "-pk")[:3]
         context["scan_index"] = ScanTypeIndexPage.objects.live().public().first()
         context["contact_page"] = ContactPage.objects.live().public().first()
         return context

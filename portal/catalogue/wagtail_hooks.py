@@ -26,7 +26,7 @@ class ScanTypeViewSet(SnippetViewSet):
         "price",
         "duration_minutes",
         BooleanColumn("bookable_online", label="Bookable online"),
-        "live",
+        BooleanColumn("live", label="Live"),
     ]
     list_filter = ["modality", "live", "bookable_online", "needs_referral"]
     search_fields = ["name", "code", "body_part"]
