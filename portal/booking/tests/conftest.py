@@ -86,6 +86,12 @@ def committed_db(django_db_setup, django_db_blocker):
     from django.db import connection, models
 
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            # pytest-django sets databases up only when some collected test is marked for them.
+            from django.test.utils import setup_databases
+
+            setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
+        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
         integer_models = [m for m in apps.get_models() if isinstance(m._meta.pk, models.AutoField | models.BigAutoField)]
         before = {m: (m.objects.aggregate(top=models.Max("pk"))["top"] or 0) for m in integer_models}
         sessions = set(Session.objects.values_list("session_key", flat=True))
