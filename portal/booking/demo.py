@@ -16,9 +16,15 @@ from portal.catalogue.models import Modality, Plan, ScanType
 from portal.catalogue.selectors import quote_for
 
 ROOMS = [
-    ("X-ray 1", Modality.XRAY), ("X-ray 2", Modality.XRAY), ("Ultrasound 1", Modality.ULTRASOUND),
-    ("Ultrasound 2", Modality.ULTRASOUND), ("CT 1", Modality.CT), ("MRI 1", Modality.MRI),
-    ("Mammography 1", Modality.MAMMOGRAPHY), ("DEXA 1", Modality.DEXA), ("Fluoroscopy 1", Modality.FLUOROSCOPY),
+    ("X-ray 1", Modality.XRAY),
+    ("X-ray 2", Modality.XRAY),
+    ("Ultrasound 1", Modality.ULTRASOUND),
+    ("Ultrasound 2", Modality.ULTRASOUND),
+    ("CT 1", Modality.CT),
+    ("MRI 1", Modality.MRI),
+    ("Mammography 1", Modality.MAMMOGRAPHY),
+    ("DEXA 1", Modality.DEXA),
+    ("Fluoroscopy 1", Modality.FLUOROSCOPY),
 ]
 WEEKDAY_HOURS = (dt.time(7, 30), dt.time(17, 0))
 SATURDAY_HOURS = (dt.time(8, 0), dt.time(12, 0))
@@ -38,12 +44,16 @@ def _rooms(stdout) -> None:
     today = timezone.localdate()
     maintenance = today + dt.timedelta(days=(3 - today.weekday()) % 7 + 7)  # a Thursday, next week or the one after
     mri = Room.objects.get(name="MRI 1")
-    Closure.objects.get_or_create(room=mri, reason="Scanner maintenance (demo)",
-                                  defaults={"start_date": maintenance, "end_date": maintenance})
+    Closure.objects.get_or_create(
+        room=mri, reason="Scanner maintenance (demo)", defaults={"start_date": maintenance, "end_date": maintenance}
+    )
     holiday = today + dt.timedelta(days=25)
-    Closure.objects.get_or_create(room=None, reason="Public holiday (demo)",
-                                  defaults={"start_date": holiday, "end_date": holiday})
-    stdout.write(f"  rooms: {made} created, {len(ROOMS) - made} already there; weekday and Saturday-morning hours; 2 closures")
+    Closure.objects.get_or_create(
+        room=None, reason="Public holiday (demo)", defaults={"start_date": holiday, "end_date": holiday}
+    )
+    stdout.write(
+        f"  rooms: {made} created, {len(ROOMS) - made} already there; weekday and Saturday-morning hours; 2 closures"
+    )
 
 
 def _free_past_start(scan: ScanType, day: dt.date, rng: random.Random) -> tuple[Room, dt.datetime] | None:
@@ -70,11 +80,21 @@ def _past(patient: User, scan: ScanType, plan: Plan | None, day: dt.date, status
     quote = quote_for(scan_type=scan, plan=plan)
     booked = start - dt.timedelta(days=rng.randint(3, 14))
     fields = {
-        "patient": patient, "scan_type": scan, "room": room, "start": start,
-        "end": start + dt.timedelta(minutes=scan.duration_minutes), "status": Status.CONFIRMED,
-        "requested_at": booked, "confirmed_at": booked, "price": quote.total, "plan": plan,
-        "member_number": "DEMO-123456" if plan else "", "covered_amount": quote.covered,
-        "co_payment": quote.co_payment, "patient_amount": quote.patient_pays, "booked_by": patient,
+        "patient": patient,
+        "scan_type": scan,
+        "room": room,
+        "start": start,
+        "end": start + dt.timedelta(minutes=scan.duration_minutes),
+        "status": Status.CONFIRMED,
+        "requested_at": booked,
+        "confirmed_at": booked,
+        "price": quote.total,
+        "plan": plan,
+        "member_number": "DEMO-123456" if plan else "",
+        "covered_amount": quote.covered,
+        "co_payment": quote.co_payment,
+        "patient_amount": quote.patient_pays,
+        "booked_by": patient,
     }
     with transaction.atomic():
         appointment = Appointment(**fields)
@@ -84,8 +104,10 @@ def _past(patient: User, scan: ScanType, plan: Plan | None, day: dt.date, status
         if status in (Status.CHECKED_IN, Status.COMPLETED):
             appointment.status, appointment.checked_in_at = Status.CHECKED_IN, start - dt.timedelta(minutes=10)
         if status == Status.COMPLETED:
-            appointment.status, appointment.completed_at = Status.COMPLETED, start + dt.timedelta(
-                minutes=scan.duration_minutes)
+            appointment.status, appointment.completed_at = (
+                Status.COMPLETED,
+                start + dt.timedelta(minutes=scan.duration_minutes),
+            )
         if status == Status.NO_SHOW:
             appointment.status, appointment.no_show_at = Status.NO_SHOW, start + dt.timedelta(minutes=30)
         if status == Status.CANCELLED:
@@ -95,7 +117,9 @@ def _past(patient: User, scan: ScanType, plan: Plan | None, day: dt.date, status
     return True
 
 
-def _future(patient: User, scan: ScanType, plan: Plan | None, day: dt.date, answers: dict, staff: User | None) -> Appointment | None:
+def _future(
+    patient: User, scan: ScanType, plan: Plan | None, day: dt.date, answers: dict, staff: User | None
+) -> Appointment | None:
     rooms = list(Room.objects.filter(modality=scan.modality, active=True))
     slots = compute_slots(scan_type=scan, rooms=rooms, first_day=day, last_day=day + dt.timedelta(days=3), staff=True)
     if not slots:
@@ -103,8 +127,13 @@ def _future(patient: User, scan: ScanType, plan: Plan | None, day: dt.date, answ
     slot = slots[len(slots) // 3]
     try:
         return services.appointment_book(
-            patient=patient, scan_type=scan, start=slot.start, plan=plan, member_number="DEMO-123456" if plan else "",
-            screening_answers=answers, booked_by=staff or patient,
+            patient=patient,
+            scan_type=scan,
+            start=slot.start,
+            plan=plan,
+            member_number="DEMO-123456" if plan else "",
+            screening_answers=answers,
+            booked_by=staff or patient,
         )
     except services.SlotTaken:
         return None
@@ -135,28 +164,57 @@ def _appointments(stdout) -> None:
     staff = User.objects.filter(email="reception@demo.test").first()
     today = timezone.localdate()
     made = 0
-    past_plan = [(-21, Status.COMPLETED), (-17, Status.COMPLETED), (-14, Status.NO_SHOW), (-10, Status.COMPLETED),
-                 (-7, Status.CANCELLED), (-4, Status.COMPLETED), (-2, Status.COMPLETED), (-1, Status.NO_SHOW)]
+    past_plan = [
+        (-21, Status.COMPLETED),
+        (-17, Status.COMPLETED),
+        (-14, Status.NO_SHOW),
+        (-10, Status.COMPLETED),
+        (-7, Status.CANCELLED),
+        (-4, Status.COMPLETED),
+        (-2, Status.COMPLETED),
+        (-1, Status.NO_SHOW),
+    ]
     for i, (offset, status) in enumerate(past_plan):
         patient = patients[i % len(patients)]
-        made += _past(patient, scans[i % len(scans)], plan if i % 2 == 0 else None, today + dt.timedelta(days=offset),
-                      status, rng)
+        made += _past(
+            patient, scans[i % len(scans)], plan if i % 2 == 0 else None, today + dt.timedelta(days=offset), status, rng
+        )
     # today: filling the worklist (booked by reception, so no lead time applies)
     for i, scan in enumerate(scans[:6]):
-        made += bool(_future(patients[i % len(patients)], scan, plan if i % 2 else None, today, _safe_answers(scan), staff))
+        made += bool(
+            _future(patients[i % len(patients)], scan, plan if i % 2 else None, today, _safe_answers(scan), staff)
+        )
     # the weeks ahead: confirmed, one awaiting a radiologist's review, one cancelled
     for i, offset in enumerate([2, 5, 9, 14, 19]):
         scan = scans[(i * 3 + 1) % len(scans)]
-        if _future(patients[i % len(patients)], scan, plan if i % 2 == 0 else None, today + dt.timedelta(days=offset),
-                   _safe_answers(scan), None):
+        if _future(
+            patients[i % len(patients)],
+            scan,
+            plan if i % 2 == 0 else None,
+            today + dt.timedelta(days=offset),
+            _safe_answers(scan),
+            None,
+        ):
             made += 1
     mri = next((s for s in scans if s.screening_kinds), None)
     if mri is not None:
-        made += bool(_future(patients[0], mri, plan, today + dt.timedelta(days=6),
-                             _safe_answers(mri, implants="yes", claustrophobia="yes"), None))
-    to_cancel = _future(patients[1 % len(patients)], scans[0], None, today + dt.timedelta(days=11), _safe_answers(scans[0]), None)
+        made += bool(
+            _future(
+                patients[0],
+                mri,
+                plan,
+                today + dt.timedelta(days=6),
+                _safe_answers(mri, implants="yes", claustrophobia="yes"),
+                None,
+            )
+        )
+    to_cancel = _future(
+        patients[1 % len(patients)], scans[0], None, today + dt.timedelta(days=11), _safe_answers(scans[0]), None
+    )
     if to_cancel is not None:
-        services.appointment_cancel(appointment=to_cancel, by=to_cancel.patient, reason="Booked twice by mistake (demo)")
+        services.appointment_cancel(
+            appointment=to_cancel, by=to_cancel.patient, reason="Booked twice by mistake (demo)"
+        )
         made += 1
     stdout.write(f"  appointments: {made} created for {', '.join(p.email for p in patients)}")
 

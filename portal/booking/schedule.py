@@ -70,6 +70,13 @@ def compute_slots(
     busy = [Busy(r, s, e) for r, s, e in busy_qs.values_list("room_id", "start", "end")]
     schedules = [RoomSchedule(pk, hours[pk], tuple(per_room[pk])) for pk in room_ids]
     return free_slots(
-        rooms=schedules, busy=busy, practice_closures=practice, duration=dt.timedelta(minutes=scan_type.duration_minutes),
-        first_day=first_day, last_day=last_day, now=now, tz=tz, rules=booking_rules(staff=staff),
+        rooms=schedules,
+        busy=busy,
+        practice_closures=practice,
+        duration=dt.timedelta(minutes=scan_type.duration_minutes),
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+        tz=tz,
+        rules=booking_rules(staff=staff),
     )

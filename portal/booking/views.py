@@ -69,8 +69,14 @@ def _scan(request: HttpRequest, code: str | None) -> ScanType:
 def _context(request: HttpRequest, wizard: Wizard, patient: User, scan: ScanType | None, step: str, **extra):
     start = services.parse_start(wizard.state.get("start"))
     return {
-        "wizard": wizard.state, "patient": patient, "scan": scan, "step": step, "start": start,
-        "progress": wizard.progress(scan, step), "booking_for_other": patient.pk != request.user.pk, **extra,
+        "wizard": wizard.state,
+        "patient": patient,
+        "scan": scan,
+        "step": step,
+        "start": start,
+        "progress": wizard.progress(scan, step),
+        "booking_for_other": patient.pk != request.user.pk,
+        **extra,
     }
 
 
@@ -124,8 +130,11 @@ def book(request: HttpRequest, step: str) -> HttpResponse:
         return redirect("booking:book_when")
     current = wizard.state.get("scan")
     scans = list(_scans(request))
-    return render(request, "booking/wizard/scan.html",
-                  _context(request, wizard, patient, None, step, scans=scans, current=current))
+    return render(
+        request,
+        "booking/wizard/scan.html",
+        _context(request, wizard, patient, None, step, scans=scans, current=current),
+    )
 
 
 @wizard_view("when")
@@ -140,7 +149,11 @@ def book_when(request: HttpRequest, step: str) -> HttpResponse:
             start = form.cleaned_data["start"]
             local_day = services.local_day(start)
             day, error = parse_day(local_day.isoformat())
-            free = {slot.start for slot in selectors.slots_for(scan_type=scan, day=local_day, staff=staff)} if day else set()
+            free = (
+                {slot.start for slot in selectors.slots_for(scan_type=scan, day=local_day, staff=staff)}
+                if day
+                else set()
+            )
             if error:
                 messages.error(request, error)
             elif start not in free:
@@ -164,7 +177,7 @@ def book_when(request: HttpRequest, step: str) -> HttpResponse:
 @wizard_view("when")
 def book_slots(request: HttpRequest, step: str) -> HttpResponse:
     """The picker alone, for htmx (a plain GET falls back to the whole step)."""
-    wizard, _patient_, scan = _guard(request, step)
+    wizard, _, scan = _guard(request, step)
     day, error = parse_day(request.GET.get("date"))
     picker = picker_context(scan=scan, day=day, staff=_staff_booking(request), selected=wizard.state.get("start", ""))
     picker["slots_url"] = reverse("booking:book_slots")
@@ -187,13 +200,19 @@ def book_safety(request: HttpRequest, step: str) -> HttpResponse:
         result = screening.evaluate(kinds, form.cleaned_data)
         if result.outcome == screening.STOP:
             wizard.drop("answers", "screened")
-            return render(request, "booking/wizard/safety_stop.html",
-                          _context(request, wizard, patient, scan, step,
-                                   stops=[screening.BY_KEY[k].text for k in result.stops]), status=200)
+            return render(
+                request,
+                "booking/wizard/safety_stop.html",
+                _context(request, wizard, patient, scan, step, stops=[screening.BY_KEY[k].text for k in result.stops]),
+                status=200,
+            )
         wizard.update(answers=dict(form.cleaned_data), screened=scan.code)
         if result.outcome == screening.REVIEW:
-            messages.info(request, "Thank you. A radiologist will review your answers before we confirm the "
-                                   "appointment; we keep the time for you meanwhile.")
+            messages.info(
+                request,
+                "Thank you. A radiologist will review your answers before we confirm the "
+                "appointment; we keep the time for you meanwhile.",
+            )
         return redirect(wizard.redirect_url(wizard.first_missing(scan)))
     return render(request, "booking/wizard/safety.html", _context(request, wizard, patient, scan, step, form=form))
 
@@ -213,25 +232,39 @@ def book_payment(request: HttpRequest, step: str) -> HttpResponse:
                 except Http404:
                     form.add_error("plan", "Please choose a plan from the list.")
                 else:
-                    wizard.update(payment="aid", plan_id=plan.pk, member_number=data["member_number"].strip(),
-                                  save_membership=bool(data["save_membership"]))
+                    wizard.update(
+                        payment="aid",
+                        plan_id=plan.pk,
+                        member_number=data["member_number"].strip(),
+                        save_membership=bool(data["save_membership"]),
+                    )
                     return redirect(wizard.redirect_url(wizard.first_missing(scan)))
             else:
                 wizard.update(payment="self", plan_id=None, member_number="", save_membership=False)
                 return redirect(wizard.redirect_url(wizard.first_missing(scan)))
     else:
         if wizard.state.get("payment"):
-            initial = {"method": wizard.state["payment"], "plan": wizard.state.get("plan_id"),
-                       "member_number": wizard.state.get("member_number", ""),
-                       "save_membership": wizard.state.get("save_membership", True)}
+            initial = {
+                "method": wizard.state["payment"],
+                "plan": wizard.state.get("plan_id"),
+                "member_number": wizard.state.get("member_number", ""),
+                "save_membership": wizard.state.get("save_membership", True),
+            }
         elif membership:
-            initial = {"method": "aid", "plan": membership.plan_id, "member_number": membership.member_number,
-                       "save_membership": True}
+            initial = {
+                "method": "aid",
+                "plan": membership.plan_id,
+                "member_number": membership.member_number,
+                "save_membership": True,
+            }
         else:
             initial = {"save_membership": True}
         form = PaymentForm(initial=initial)
-    return render(request, "booking/wizard/payment.html",
-                  _context(request, wizard, patient, scan, step, form=form, membership=membership))
+    return render(
+        request,
+        "booking/wizard/payment.html",
+        _context(request, wizard, patient, scan, step, form=form, membership=membership),
+    )
 
 
 def _derive(wizard: Wizard, scan: ScanType):
@@ -243,8 +276,16 @@ def _derive(wizard: Wizard, scan: ScanType):
 
 
 def _token(patient: User, scan: ScanType, start_iso: str, plan, quote) -> str:
-    return signing.dumps({"patient": patient.pk, "scan": scan.code, "start": start_iso,
-                          "plan": plan.pk if plan else None, "quote": quote.as_dict()}, salt=CONFIRM_SALT)
+    return signing.dumps(
+        {
+            "patient": patient.pk,
+            "scan": scan.code,
+            "start": start_iso,
+            "plan": plan.pk if plan else None,
+            "quote": quote.as_dict(),
+        },
+        salt=CONFIRM_SALT,
+    )
 
 
 @wizard_view("confirm")
@@ -262,16 +303,28 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
     token = _token(patient, scan, start_iso, plan, quote)
     answers = wizard.state.get("answers", {}) if wizard.state.get("screened") == scan.code else {}
     result = screening.evaluate(scan.screening_kinds, answers)
-    ctx = _context(request, wizard, patient, scan, step, plan=plan, quote=quote, token=token,
-                   screening_rows=screening.describe(answers), needs_review=result.outcome == screening.REVIEW,
-                   status_after=services.booking_status_for(scan_type=scan, needs_review=result.outcome == screening.REVIEW))
+    ctx = _context(
+        request,
+        wizard,
+        patient,
+        scan,
+        step,
+        plan=plan,
+        quote=quote,
+        token=token,
+        screening_rows=screening.describe(answers),
+        needs_review=result.outcome == screening.REVIEW,
+        status_after=services.booking_status_for(scan_type=scan, needs_review=result.outcome == screening.REVIEW),
+    )
     if request.method != "POST":
         return render(request, "booking/wizard/confirm.html", ctx)
 
     try:
         shown = signing.loads(request.POST.get("token", ""), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.BadSignature:
-        messages.error(request, "This confirmation was changed or has expired. Please check the details and confirm again.")
+        messages.error(
+            request, "This confirmation was changed or has expired. Please check the details and confirm again."
+        )
         return render(request, "booking/wizard/confirm.html", ctx, status=400)
     expected = {"patient": patient.pk, "scan": scan.code, "start": start_iso, "plan": plan.pk if plan else None}
     if any(shown.get(k) != v for k, v in expected.items()):
@@ -283,8 +336,12 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
     try:
         with transaction.atomic():
             appointment = services.appointment_book(
-                patient=patient, scan_type=scan, start=start, plan=plan,
-                member_number=wizard.state.get("member_number", ""), screening_answers=answers,
+                patient=patient,
+                scan_type=scan,
+                start=start,
+                plan=plan,
+                member_number=wizard.state.get("member_number", ""),
+                screening_answers=answers,
                 booked_by=request.user,
             )
             if plan is not None and wizard.state.get("save_membership"):
@@ -303,8 +360,9 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
     if appointment.status == appointment.Status.CONFIRMED:
         messages.success(request, "Your appointment is booked and confirmed.")
     else:
-        messages.success(request, "Your appointment is booked. We will confirm it once the practice has checked "
-                                  "the details.")
+        messages.success(
+            request, "Your appointment is booked. We will confirm it once the practice has checked the details."
+        )
     return redirect("booking:detail", pk=appointment.pk)
 
 
@@ -323,8 +381,9 @@ def book_for(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        results = selectors.patient_search(user=request.user, query=form.cleaned_data["q"],
-                                           date_of_birth=form.cleaned_data["dob"])
+        results = selectors.patient_search(
+            user=request.user, query=form.cleaned_data["q"], date_of_birth=form.cleaned_data["dob"]
+        )
     if request.method == "POST":
         try:
             patient_pk = int(request.POST.get("patient") or 0)

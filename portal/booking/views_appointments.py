@@ -20,8 +20,11 @@ from portal.core.registry import appointment_panels_for
 
 def appointment_list(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.appointment_split_for(user=request.user)
-    return render(request, "booking/list.html", {"upcoming": upcoming, "past": past,
-                                                 "can_book": can(request.user, "booking.book")})
+    return render(
+        request,
+        "booking/list.html",
+        {"upcoming": upcoming, "past": past, "can_book": can(request.user, "booking.book")},
+    )
 
 
 def _practice(request: HttpRequest):
@@ -38,15 +41,19 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for(user=request.user, pk=pk)
     own = appointment.patient_id == request.user.pk
     staff_actions = {a: can(request.user, f"booking.{a}_appointment") for a in STAFF_ACTIONS} if not own else {}
-    return render(request, "booking/detail.html", {
-        "appointment": appointment,
-        "own": own,
-        "can_change": own and services.can_patient_change(appointment),
-        "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS,
-        "screening_rows": screening.describe(appointment.screening_answers or {}),
-        "panels": appointment_panels_for(request.user, appointment),
-        "staff_actions": staff_actions,
-    })
+    return render(
+        request,
+        "booking/detail.html",
+        {
+            "appointment": appointment,
+            "own": own,
+            "can_change": own and services.can_patient_change(appointment),
+            "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS,
+            "screening_rows": screening.describe(appointment.screening_answers or {}),
+            "panels": appointment_panels_for(request.user, appointment),
+            "staff_actions": staff_actions,
+        },
+    )
 
 
 def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
@@ -66,9 +73,14 @@ def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 def appointment_payment_summary(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for(user=request.user, pk=pk)
-    return render(request, "booking/payment_summary.html", {
-        "appointment": appointment, "panels": appointment_panels_for(request.user, appointment),
-    })
+    return render(
+        request,
+        "booking/payment_summary.html",
+        {
+            "appointment": appointment,
+            "panels": appointment_panels_for(request.user, appointment),
+        },
+    )
 
 
 def _own_changeable(request: HttpRequest, pk: int):
@@ -88,16 +100,24 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("booking:detail", pk=appointment.pk)
         if form.is_valid():
             try:
-                services.appointment_cancel(appointment=appointment, by=request.user, reason=form.cleaned_data["reason"])
+                services.appointment_cancel(
+                    appointment=appointment, by=request.user, reason=form.cleaned_data["reason"]
+                )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("booking:detail", pk=appointment.pk)
             messages.success(request, "Your appointment is cancelled. The time is free for someone else.")
             return redirect("booking:detail", pk=appointment.pk)
-    return render(request, "booking/cancel.html", {
-        "appointment": appointment, "form": form, "allowed": allowed,
-        "too_late": None if allowed else _too_late_message(request, appointment),
-    })
+    return render(
+        request,
+        "booking/cancel.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "allowed": allowed,
+            "too_late": None if allowed else _too_late_message(request, appointment),
+        },
+    )
 
 
 def _too_late_message(request: HttpRequest, appointment) -> str:
@@ -106,8 +126,10 @@ def _too_late_message(request: HttpRequest, appointment) -> str:
     practice = _practice(request)
     phone = getattr(practice, "phone", "") if practice else ""
     call = f"please call the practice on {phone}" if phone else "please call the practice"
-    return (f"Appointments can be cancelled or moved online until {settings.BOOKING_CANCEL_CUTOFF_HOURS} hours "
-            f"before they start. To change this one, {call}.")
+    return (
+        f"Appointments can be cancelled or moved online until {settings.BOOKING_CANCEL_CUTOFF_HOURS} hours "
+        f"before they start. To change this one, {call}."
+    )
 
 
 def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:

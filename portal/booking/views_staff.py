@@ -26,25 +26,40 @@ def worklist(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     day = data.get("date") or timezone.localdate()
     room = data.get("room")
-    appointments = list(selectors.worklist_for(
-        user=request.user, day=day, room_id=room.pk if room else None,
-        modality=data.get("modality") or "", status=data.get("status") or "",
-    ))
+    appointments = list(
+        selectors.worklist_for(
+            user=request.user,
+            day=day,
+            room_id=room.pk if room else None,
+            modality=data.get("modality") or "",
+            status=data.get("status") or "",
+        )
+    )
     actions = {a: can(request.user, f"booking.{a}_appointment") for a in STAFF_ACTIONS}
-    return render(request, "booking/worklist.html", {
-        "form": form, "day": day, "appointments": appointments, "actions": actions,
-        "counts": selectors.day_counts(day=day), "now": timezone.now(),
-        "prev_day": (day - timezone.timedelta(days=1)).isoformat(),
-        "next_day": (day + timezone.timedelta(days=1)).isoformat(),
-        "today": timezone.localdate(), "here": request.get_full_path(),
-        "can_book_for": can(request.user, "booking.book_for_patient"),
-    })
+    return render(
+        request,
+        "booking/worklist.html",
+        {
+            "form": form,
+            "day": day,
+            "appointments": appointments,
+            "actions": actions,
+            "counts": selectors.day_counts(day=day),
+            "now": timezone.now(),
+            "prev_day": (day - timezone.timedelta(days=1)).isoformat(),
+            "next_day": (day + timezone.timedelta(days=1)).isoformat(),
+            "today": timezone.localdate(),
+            "here": request.get_full_path(),
+            "can_book_for": can(request.user, "booking.book_for_patient"),
+        },
+    )
 
 
 def _back(request: HttpRequest, appointment: Appointment) -> str:
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("booking:worklist") + f"?date={services.local_day(appointment.start).isoformat()}"
 
@@ -90,16 +105,19 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     scan = appointment.scan_type
     rooms = Room.objects.filter(modality=scan.modality, active=True)
-    room = rooms.filter(pk=request.GET.get("room") or request.POST.get("room") or appointment.room_id).first() \
+    room = (
+        rooms.filter(pk=request.GET.get("room") or request.POST.get("room") or appointment.room_id).first()
         or appointment.room
+    )
     day, error = parse_day(request.GET.get("date"))
     if request.method == "POST":
         form = MoveForm(request.POST, modality=scan.modality)
         if form.is_valid():
             start = form.cleaned_data["start"]
             try:
-                services.appointment_reschedule(appointment=appointment, start=start, by=request.user,
-                                                room=form.cleaned_data["room"])
+                services.appointment_reschedule(
+                    appointment=appointment, start=start, by=request.user, room=form.cleaned_data["room"]
+                )
             except ValidationError as exc:
                 error = exc.messages[0]
                 day, _ = parse_day(services.local_day(start).isoformat())
@@ -114,8 +132,9 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         day, _ = parse_day(services.local_day(appointment.start).isoformat())
     picker = picker_context(scan=scan, day=day, staff=True, room=room, exclude_pk=appointment.pk)
     picker["slots_url"] = reverse("booking:move_slots", args=[appointment.pk]) + f"?room={room.pk}"
-    return render(request, "booking/move.html", {"appointment": appointment, "picker": picker, "rooms": rooms,
-                                                 "room": room})
+    return render(
+        request, "booking/move.html", {"appointment": appointment, "picker": picker, "rooms": rooms, "room": room}
+    )
 
 
 def appointment_move_slots(request: HttpRequest, pk: int) -> HttpResponse:
@@ -123,8 +142,10 @@ def appointment_move_slots(request: HttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, "booking.move_appointment"):
         raise Http404
     scan = appointment.scan_type
-    room = Room.objects.filter(modality=scan.modality, active=True, pk=request.GET.get("room") or 0).first() \
+    room = (
+        Room.objects.filter(modality=scan.modality, active=True, pk=request.GET.get("room") or 0).first()
         or appointment.room
+    )
     day, error = parse_day(request.GET.get("date"))
     picker = picker_context(scan=scan, day=day, staff=True, room=room, exclude_pk=appointment.pk)
     picker["slots_url"] = reverse("booking:move_slots", args=[appointment.pk]) + f"?room={room.pk}"

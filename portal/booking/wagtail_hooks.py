@@ -13,9 +13,10 @@ from portal.booking.models import Closure, OpeningHours, Room
 
 class RoomViewSet(ModelViewSet):
     model = Room
+    url_prefix = "booking/rooms"
+    url_namespace = "booking_rooms"
     icon = "home"
     menu_label = "Rooms"
-    add_to_admin_menu = False
     list_display = ["name", "modality", "active"]
     list_filter = ["modality", "active"]
     search_fields = ["name"]
@@ -24,6 +25,8 @@ class RoomViewSet(ModelViewSet):
 
 class OpeningHoursViewSet(ModelViewSet):
     model = OpeningHours
+    url_prefix = "booking/opening-hours"
+    url_namespace = "booking_opening_hours"
     icon = "time"
     menu_label = "Opening hours"
     list_display = ["room", "weekday", "opens", "closes"]
@@ -33,6 +36,8 @@ class OpeningHoursViewSet(ModelViewSet):
 
 class ClosureViewSet(ModelViewSet):
     model = Closure
+    url_prefix = "booking/closures"
+    url_namespace = "booking_closures"
     icon = "warning"
     menu_label = "Closures"
     list_display = ["start_date", "end_date", "room", "reason"]

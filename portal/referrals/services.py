@@ -21,6 +21,7 @@ def referral_upload(
     appointment: Appointment | None = None,
     scan_type: ScanType | None = None,
     doctor_name: str = "",
+    referring_doctor=None,
 ) -> Referral:
     """Check the file by content, store it privately under a server-made name, record the referral.
 
@@ -31,11 +32,17 @@ def referral_upload(
     if appointment is not None and appointment.patient_id != patient.pk:
         raise ValidationError("This appointment belongs to another patient.")
     referral = Referral(
-        patient=patient, appointment=appointment, scan_type=scan_type or (appointment.scan_type if appointment else None),
+        patient=patient,
+        appointment=appointment,
+        referring_doctor=referring_doctor,
+        scan_type=scan_type or (appointment.scan_type if appointment else None),
         doctor_name=(doctor_name or "").strip()[:150],
         status=Referral.Status.BOOKED if appointment else Referral.Status.RECEIVED,
-        original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
-        sha256=checked.sha256, uploaded_by=uploaded_by,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=uploaded_by,
     )
     try:
         with transaction.atomic():

@@ -33,8 +33,11 @@ def book_referral(request: HttpRequest, step: str) -> HttpResponse:
         if form.is_valid():
             try:
                 referral = services.referral_upload(
-                    patient=patient, uploaded_file=form.cleaned_data["file"], uploaded_by=request.user,
-                    scan_type=scan, doctor_name=form.cleaned_data["doctor_name"],
+                    patient=patient,
+                    uploaded_file=form.cleaned_data["file"],
+                    uploaded_by=request.user,
+                    scan_type=scan,
+                    doctor_name=form.cleaned_data["doctor_name"],
                 )
             except ValidationError as exc:
                 form.add_error("file", exc.messages[0])
@@ -44,9 +47,14 @@ def book_referral(request: HttpRequest, step: str) -> HttpResponse:
                 messages.success(request, "Referral letter received.")
                 return redirect(wizard.redirect_url(wizard.first_missing(scan)))
         else:
-            messages.error(request, "The letter was not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs))
-    return render(request, "referrals/book_referral.html",
-                  _context(request, wizard, patient, scan, step, form=form, current=current))
+            messages.error(
+                request, "The letter was not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs)
+            )
+    return render(
+        request,
+        "referrals/book_referral.html",
+        _context(request, wizard, patient, scan, step, form=form, current=current),
+    )
 
 
 @require_POST
@@ -59,15 +67,20 @@ def upload_for_appointment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.referral_upload(
-                patient=appointment.patient, uploaded_file=form.cleaned_data["file"], uploaded_by=request.user,
-                appointment=appointment, doctor_name=form.cleaned_data["doctor_name"],
+                patient=appointment.patient,
+                uploaded_file=form.cleaned_data["file"],
+                uploaded_by=request.user,
+                appointment=appointment,
+                doctor_name=form.cleaned_data["doctor_name"],
             )
         except ValidationError as exc:
             messages.error(request, f"The letter was not uploaded: {exc.messages[0]}")
         else:
             messages.success(request, "Referral letter received. Thank you.")
     else:
-        messages.error(request, "The letter was not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(
+            request, "The letter was not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs)
+        )
     return redirect("booking:detail", pk=appointment.pk)
 
 
@@ -80,8 +93,9 @@ def referral_file(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("The file is missing.") from None
     services.referral_record_access(referral=referral, user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(referral.content_type, "bin")
-    response = FileResponse(handle, as_attachment=True, filename=f"referral-{referral.pk}.{extension}",
-                            content_type=referral.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"referral-{referral.pk}.{extension}", content_type=referral.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -43,8 +43,14 @@ def scan(db):
 @pytest.fixture
 def mri(db):
     open_every_day(RoomFactory(name="MRI A", modality=Modality.MRI))
-    return ScanTypeFactory(code="mri-knee", name="MRI knee", modality=Modality.MRI, duration_minutes=45,
-                           mri_safety_screening=True, price="450.00")
+    return ScanTypeFactory(
+        code="mri-knee",
+        name="MRI knee",
+        modality=Modality.MRI,
+        duration_minutes=45,
+        mri_safety_screening=True,
+        price="450.00",
+    )
 
 
 @pytest.fixture
@@ -92,7 +98,9 @@ def committed_db(django_db_setup, django_db_blocker):
 
             setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
         assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
-        integer_models = [m for m in apps.get_models() if isinstance(m._meta.pk, models.AutoField | models.BigAutoField)]
+        integer_models = [
+            m for m in apps.get_models() if isinstance(m._meta.pk, models.AutoField | models.BigAutoField)
+        ]
         before = {m: (m.objects.aggregate(top=models.Max("pk"))["top"] or 0) for m in integer_models}
         sessions = set(Session.objects.values_list("session_key", flat=True))
         try:

@@ -23,8 +23,17 @@ def _at(day, hour, minute=0, tz=HARARE):
 
 def _slots(rooms, *, busy=(), closures=(), minutes=30, first=MONDAY, last=MONDAY, now=None, tz=HARARE, rules=RULES):
     now = now or _at(first - dt.timedelta(days=1), 9, tz=tz)
-    return free_slots(rooms=rooms, busy=busy, practice_closures=closures, duration=dt.timedelta(minutes=minutes),
-                      first_day=first, last_day=last, now=now, tz=tz, rules=rules)
+    return free_slots(
+        rooms=rooms,
+        busy=busy,
+        practice_closures=closures,
+        duration=dt.timedelta(minutes=minutes),
+        first_day=first,
+        last_day=last,
+        now=now,
+        tz=tz,
+        rules=rules,
+    )
 
 
 def _times(slots, tz=HARARE):
@@ -51,7 +60,12 @@ def test_split_hours_leave_the_lunch_break_free():
 def test_busy_times_are_not_offered_and_overlaps_count():
     busy = [Busy(1, _at(MONDAY, 9, 15), _at(MONDAY, 9, 45))]
     assert _times(_slots([RoomSchedule(1, WEEKDAYS)], busy=busy)) == [
-        "08:00", "08:30", "10:00", "10:30", "11:00", "11:30"
+        "08:00",
+        "08:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
     ]
 
 
@@ -82,8 +96,13 @@ def test_minimum_lead_time():
 def test_no_slots_in_the_past_and_none_beyond_the_horizon():
     rules = Rules(step_minutes=30, min_lead=dt.timedelta(0), horizon_days=7)
     now = _at(MONDAY, 9, 0)
-    slots = _slots([RoomSchedule(1, WEEKDAYS)], first=MONDAY - dt.timedelta(days=7), last=MONDAY + dt.timedelta(days=30),
-                   now=now, rules=rules)
+    slots = _slots(
+        [RoomSchedule(1, WEEKDAYS)],
+        first=MONDAY - dt.timedelta(days=7),
+        last=MONDAY + dt.timedelta(days=30),
+        now=now,
+        rules=rules,
+    )
     days = {s.start.astimezone(HARARE).date() for s in slots}
     assert min(days) == MONDAY and min(s.start for s in slots) >= now
     assert max(days) <= MONDAY + dt.timedelta(days=7)
@@ -104,8 +123,15 @@ def test_the_skipped_hour_is_never_offered_and_durations_are_real_time():
     sunday = dt.date(2026, 3, 8)
     night = {6: [(dt.time(0, 0), dt.time(5, 0))]}
     rules = Rules(step_minutes=30, min_lead=dt.timedelta(0), horizon_days=60)
-    slots = _slots([RoomSchedule(1, night)], minutes=60, first=sunday, last=sunday, tz=NY,
-                   now=_at(sunday - dt.timedelta(days=1), 12, tz=NY), rules=rules)
+    slots = _slots(
+        [RoomSchedule(1, night)],
+        minutes=60,
+        first=sunday,
+        last=sunday,
+        tz=NY,
+        now=_at(sunday - dt.timedelta(days=1), 12, tz=NY),
+        rules=rules,
+    )
     times = _times(slots, NY)
     assert "02:00" not in times and "02:30" not in times
     for slot in slots:
@@ -122,8 +148,15 @@ def test_autumn_change_gives_an_extra_real_hour_inside_opening_hours():
     sunday = dt.date(2026, 10, 25)
     night = {6: [(dt.time(0, 0), dt.time(3, 0))]}
     rules = Rules(step_minutes=60, min_lead=dt.timedelta(0), horizon_days=60)
-    slots = _slots([RoomSchedule(1, night)], minutes=60, first=sunday, last=sunday, tz=LONDON,
-                   now=_at(sunday - dt.timedelta(days=1), 12, tz=LONDON), rules=rules)
+    slots = _slots(
+        [RoomSchedule(1, night)],
+        minutes=60,
+        first=sunday,
+        last=sunday,
+        tz=LONDON,
+        now=_at(sunday - dt.timedelta(days=1), 12, tz=LONDON),
+        rules=rules,
+    )
     assert _times(slots, LONDON) == ["00:00", "01:00", "02:00"]
     assert all(s.end - s.start == dt.timedelta(hours=1) for s in slots)
 

@@ -34,7 +34,11 @@ def test_booking_stores_the_price_and_quote_and_confirms_when_nothing_needs_chec
     assert appointment.status == Status.CONFIRMED and appointment.confirmed_at is not None
     assert appointment.room == room and appointment.end - appointment.start == dt.timedelta(minutes=15)
     assert (appointment.price, appointment.covered_amount, appointment.co_payment, appointment.patient_amount) == (
-        quote.total, quote.covered, quote.co_payment, quote.patient_pays)
+        quote.total,
+        quote.covered,
+        quote.co_payment,
+        quote.patient_pays,
+    )
     assert appointment.member_number == "M123" and appointment.requested_at is not None
 
 
@@ -138,8 +142,9 @@ def test_booking_sends_its_events_after_commit(patient, scan, room, day, django_
     assert seen == [appointment.pk]
 
 
-def test_reschedule_moves_and_frees_the_old_time(patient, other_patient, scan, room, day,
-                                                 django_capture_on_commit_callbacks):
+def test_reschedule_moves_and_frees_the_old_time(
+    patient, other_patient, scan, room, day, django_capture_on_commit_callbacks
+):
     appointment = _book(patient, scan, local(day, 10))
     events = []
 

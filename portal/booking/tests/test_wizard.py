@@ -38,7 +38,9 @@ def _token(response) -> str:
 
 def _shown_quote(response) -> dict[str, Decimal]:
     html = response.content.decode()
-    return {k: Decimal(v.replace(",", "")) for k, v in re.findall(r'data-quote="(\w+)">(?:&minus; )?USD ([\d,.]+)', html)}
+    return {
+        k: Decimal(v.replace(",", "")) for k, v in re.findall(r'data-quote="(\w+)">(?:&minus; )?USD ([\d,.]+)', html)
+    }
 
 
 def test_the_scan_link_preselects_and_the_picker_shows_free_times(patient_client, scan, room, day):
@@ -59,11 +61,15 @@ def test_the_slot_picker_refreshes_through_htmx(patient_client, scan, room, day)
     assert local(other_day, 9).isoformat() in html
 
 
-def test_a_full_booking_with_medical_aid_stores_the_quote_that_was_shown(patient_client, patient, scan, room, plan, day):
+def test_a_full_booking_with_medical_aid_stores_the_quote_that_was_shown(
+    patient_client, patient, scan, room, plan, day
+):
     start = local(day, 10)
     assert _pick(patient_client, scan, start)["Location"] == reverse("booking:book_payment")
-    response = patient_client.post(reverse("booking:book_payment"), {
-        "method": "aid", "plan": plan.pk, "member_number": "CIM-778", "save_membership": "on"})
+    response = patient_client.post(
+        reverse("booking:book_payment"),
+        {"method": "aid", "plan": plan.pk, "member_number": "CIM-778", "save_membership": "on"},
+    )
     assert response["Location"] == reverse("booking:book_confirm")
     page = patient_client.get(reverse("booking:book_confirm"))
     shown = _shown_quote(page)
@@ -101,9 +107,17 @@ def test_posted_price_room_and_scan_are_ignored_and_a_tampered_token_is_refused(
     assert response.status_code == 400 and "was changed or has expired" in response.content.decode()
     assert not Appointment.objects.exists()
     expensive = ScanTypeFactory(code="other", price="999.00")
-    response = patient_client.post(reverse("booking:book_confirm"), {
-        "token": token, "price": "0.01", "patient_amount": "0", "room": 999, "scan": expensive.code,
-        "start": local(day, 12).isoformat()})
+    response = patient_client.post(
+        reverse("booking:book_confirm"),
+        {
+            "token": token,
+            "price": "0.01",
+            "patient_amount": "0",
+            "room": 999,
+            "scan": expensive.code,
+            "start": local(day, 12).isoformat(),
+        },
+    )
     appointment = Appointment.objects.get()
     assert appointment.price == Decimal("100.00") and appointment.scan_type == scan
     assert appointment.room == room and appointment.start == local(day, 10)
@@ -128,8 +142,15 @@ def test_a_slot_taken_meanwhile_gives_a_message_and_fresh_slots(patient_client, 
     _pick(patient_client, scan, start)
     patient_client.post(reverse("booking:book_payment"), {"method": "self"})
     page = patient_client.get(reverse("booking:book_confirm"))
-    services.appointment_book(patient=other_patient, scan_type=scan, start=start, plan=None, member_number="",
-                              screening_answers={}, booked_by=other_patient)
+    services.appointment_book(
+        patient=other_patient,
+        scan_type=scan,
+        start=start,
+        plan=None,
+        member_number="",
+        screening_answers={},
+        booked_by=other_patient,
+    )
     response = patient_client.post(reverse("booking:book_confirm"), {"token": _token(page)}, follow=True)
     html = response.content.decode()
     assert "just been taken" in html
@@ -166,8 +187,9 @@ def test_an_unknown_or_offline_scan_is_refused(patient_client, room):
 
 
 def test_screening_stop_blocks_online_booking_and_says_to_call(patient_client, mri, day):
-    from cms.models import PracticeSettings
     from wagtail.models import Site
+
+    from cms.models import PracticeSettings
 
     settings_row = PracticeSettings.for_site(Site.objects.get(is_default_site=True))
     settings_row.phone = "+263 24 270 0000"
