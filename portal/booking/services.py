@@ -211,7 +211,9 @@ def appointment_book(
                 screening_answers={k: v for k, v in (screening_answers or {}).items() if k in screening.BY_KEY},
                 needs_review=needs_review, booked_by=booked_by,
             )
-            appointment.full_clean(validate_constraints=False)
+            # The related objects are live instances handed in by the caller: skip re-fetching each one.
+            appointment.full_clean(exclude=["patient", "scan_type", "room", "plan", "booked_by"],
+                                   validate_constraints=False)
             appointment.save()
             signals.send_on_commit(signals.appointment_booked, sender=Appointment, appointment=appointment)
             if status == Status.CONFIRMED:
