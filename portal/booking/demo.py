@@ -66,6 +66,8 @@ def _free_past_start(scan: ScanType, day: dt.date, rng: random.Random) -> tuple[
         minute = rng.randrange(8 * 60, closes.hour * 60 - scan.duration_minutes, 15)
         start = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
         end = start + dt.timedelta(minutes=scan.duration_minutes)
+        if end > timezone.now():
+            continue  # history only
         for room in rooms:
             if not Appointment.objects.active().filter(room=room, start__lt=end, end__gt=start).exists():
                 return room, start
@@ -179,7 +181,12 @@ def _appointments(stdout) -> None:
         made += _past(
             patient, scans[i % len(scans)], plan if i % 2 == 0 else None, today + dt.timedelta(days=offset), status, rng
         )
-    # today: filling the worklist (booked by reception, so no lead time applies)
+    # earlier today: already seen
+    for i, status in enumerate([Status.COMPLETED, Status.COMPLETED, Status.CHECKED_IN]):
+        made += _past(
+            patients[i % len(patients)], scans[(i + 2) % len(scans)], plan if i % 2 else None, today, status, rng
+        )
+    # later today: filling the worklist (booked by reception, so no lead time applies)
     for i, scan in enumerate(scans[:6]):
         made += bool(
             _future(patients[i % len(patients)], scan, plan if i % 2 else None, today, _safe_answers(scan), staff)
@@ -196,18 +203,12 @@ def _appointments(stdout) -> None:
             None,
         ):
             made += 1
-    mri = next((s for s in scans if s.screening_kinds), None)
-    if mri is not None:
-        made += bool(
-            _future(
-                patients[0],
-                mri,
-                plan,
-                today + dt.timedelta(days=6),
-                _safe_answers(mri, implants="yes", claustrophobia="yes"),
-                None,
-            )
-        )
+    screened = next((s for s in scans if s.mri_safety_screening), None) or next(
+        (s for s in scans if s.screening_kinds), None
+    )
+    if screened is not None:  # answers a radiologist must review before the appointment is confirmed
+        answers = _safe_answers(screened, implants="yes", claustrophobia="yes", kidney_disease="yes")
+        made += bool(_future(patients[0], screened, plan, today + dt.timedelta(days=6), answers, None))
     to_cancel = _future(
         patients[1 % len(patients)], scans[0], None, today + dt.timedelta(days=11), _safe_answers(scans[0]), None
     )

@@ -93,12 +93,18 @@ class PatientSearchForm(forms.Form):
 
 
 class WorklistFilterForm(forms.Form):
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    room = forms.ModelChoiceField(queryset=Room.objects.filter(active=True), required=False, empty_label="All rooms")
-    modality = forms.ChoiceField(choices=[("", "All modalities"), *Modality.choices], required=False)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.filter(active=True), required=False, empty_label="All rooms",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    modality = forms.ChoiceField(
+        choices=[("", "All modalities"), *Modality.choices], required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     status = forms.ChoiceField(
         choices=[("", "All statuses"), *Appointment.Status.choices, ("review", "Safety review needed")],
-        required=False,
+        required=False, widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 
