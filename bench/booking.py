@@ -67,16 +67,27 @@ def _fixtures():
     patients = Group.objects.get(name=Role.PATIENT)
     scans, rooms = [], []
     for modality, _label in Modality.choices:
-        scans.append(ScanType.objects.create(code=f"b-{modality}", name=f"Bench {modality}", modality=modality,
-                                             duration_minutes=15, price=Decimal("100.00"), live=True))
+        scans.append(
+            ScanType.objects.create(
+                code=f"b-{modality}",
+                name=f"Bench {modality}",
+                modality=modality,
+                duration_minutes=15,
+                price=Decimal("100.00"),
+                live=True,
+            )
+        )
         for n in range(2):
             room = Room.objects.create(name=f"{modality} {n}", modality=modality)
-            OpeningHours.objects.bulk_create([OpeningHours(room=room, weekday=d, opens=dt.time(7, 0),
-                                                           closes=dt.time(19, 0)) for d in range(7)])
+            OpeningHours.objects.bulk_create(
+                [OpeningHours(room=room, weekday=d, opens=dt.time(7, 0), closes=dt.time(19, 0)) for d in range(7)]
+            )
             rooms.append(room)
     users = []
     for i in range(60):
-        user = User.objects.create_user(f"bench{i}@example.test", "x-bench-password-1", first_name="B", last_name=str(i))
+        user = User.objects.create_user(
+            f"bench{i}@example.test", "x-bench-password-1", first_name="B", last_name=str(i)
+        )
         user.groups.add(patients)
         users.append(user)
     return scans, rooms, users
@@ -92,8 +103,12 @@ def _throughput(scan, users, clients: int, attempts: int) -> dict:
     from portal.booking.schedule import compute_slots, rooms_for
 
     today = timezone.localdate()
-    slots = compute_slots(scan_type=scan, rooms=rooms_for(scan), first_day=today + dt.timedelta(days=2),
-                          last_day=today + dt.timedelta(days=4))
+    slots = compute_slots(
+        scan_type=scan,
+        rooms=rooms_for(scan),
+        first_day=today + dt.timedelta(days=2),
+        last_day=today + dt.timedelta(days=4),
+    )
     grid = [s.start for s in slots][:200]  # 200 starts x 2 rooms: clients collide often
     connection.close()
     barrier = threading.Barrier(clients)
@@ -107,8 +122,15 @@ def _throughput(scan, users, clients: int, attempts: int) -> dict:
             barrier.wait(timeout=60)
             for _ in range(attempts):
                 try:
-                    services.appointment_book(patient=patient, scan_type=scan, start=rng.choice(grid), plan=None,
-                                              member_number="", screening_answers={}, booked_by=patient)
+                    services.appointment_book(
+                        patient=patient,
+                        scan_type=scan,
+                        start=rng.choice(grid),
+                        plan=None,
+                        member_number="",
+                        screening_answers={},
+                        booked_by=patient,
+                    )
                     key = "booked"
                 except services.SlotTaken:
                     key = "taken"
@@ -127,8 +149,12 @@ def _throughput(scan, users, clients: int, attempts: int) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {**counts, "seconds": elapsed, "bookings_per_s": counts["booked"] / elapsed,
-            "attempts_per_s": (counts["booked"] + counts["taken"] + counts["errors"]) / elapsed}
+    return {
+        **counts,
+        "seconds": elapsed,
+        "bookings_per_s": counts["booked"] / elapsed,
+        "attempts_per_s": (counts["booked"] + counts["taken"] + counts["errors"]) / elapsed,
+    }
 
 
 def _double_bookings() -> int:
@@ -137,8 +163,9 @@ def _double_bookings() -> int:
     from portal.booking.models import Appointment
 
     active = Appointment.objects.active()
-    overlapping = active.filter(room_id=OuterRef("room_id"), start__lt=OuterRef("end"), end__gt=OuterRef("start")).exclude(
-        pk=OuterRef("pk"))
+    overlapping = active.filter(
+        room_id=OuterRef("room_id"), start__lt=OuterRef("end"), end__gt=OuterRef("start")
+    ).exclude(pk=OuterRef("pk"))
     return active.filter(Exists(overlapping)).count()
 
 
@@ -166,10 +193,19 @@ def _many_appointments(total: int, scans, rooms, users) -> None:
                 start = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
                 if day > today + dt.timedelta(days=60):
                     break
-                rows.append(Appointment(
-                    patient=users[made % len(users)], scan_type=scan, room=room, start=start,
-                    end=start + dt.timedelta(minutes=15), status="completed" if start < now else "confirmed",
-                    requested_at=now, price=scan.price, patient_amount=scan.price))
+                rows.append(
+                    Appointment(
+                        patient=users[made % len(users)],
+                        scan_type=scan,
+                        room=room,
+                        start=start,
+                        end=start + dt.timedelta(minutes=15),
+                        status="completed" if start < now else "confirmed",
+                        requested_at=now,
+                        price=scan.price,
+                        patient_amount=scan.price,
+                    )
+                )
                 made += 1
                 minute += step
         day += dt.timedelta(days=1)
@@ -194,7 +230,9 @@ def _availability_ms(scans) -> float:
     for _ in range(3):
         started = time.perf_counter()
         for scan in scans:
-            compute_slots(scan_type=scan, rooms=rooms_for(scan), first_day=today, last_day=today + dt.timedelta(days=30))
+            compute_slots(
+                scan_type=scan, rooms=rooms_for(scan), first_day=today, last_day=today + dt.timedelta(days=30)
+            )
         elapsed = (time.perf_counter() - started) * 1000
         best = elapsed if best is None else min(best, elapsed)
     return best
@@ -214,12 +252,23 @@ def _list_queries(user, scan, room, count: int) -> int:
     Appointment.objects.filter(patient=user).delete()
     now = timezone.now()
     base = now - dt.timedelta(days=3000)
-    Appointment.objects.bulk_create([
-        Appointment(patient=user, scan_type=scan, room=room, start=base + dt.timedelta(hours=i * 7 + 3),
-                    end=base + dt.timedelta(hours=i * 7 + 3, minutes=15), status="completed", requested_at=now,
-                    price=scan.price, patient_amount=scan.price)
-        for i in range(count)
-    ], ignore_conflicts=True)
+    Appointment.objects.bulk_create(
+        [
+            Appointment(
+                patient=user,
+                scan_type=scan,
+                room=room,
+                start=base + dt.timedelta(hours=i * 7 + 3),
+                end=base + dt.timedelta(hours=i * 7 + 3, minutes=15),
+                status="completed",
+                requested_at=now,
+                price=scan.price,
+                patient_amount=scan.price,
+            )
+            for i in range(count)
+        ],
+        ignore_conflicts=True,
+    )
     client = Client()
     client.force_login(user)
     client.get(reverse("booking:list"))
@@ -263,8 +312,17 @@ def worker(args) -> None:
 def _run_worker(database_url: str, args, appointments: int) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(BENCH_ENV, DATABASE_URL=database_url)
-    command = [sys.executable, __file__, "--worker", "--clients", str(args.clients), "--attempts", str(args.attempts),
-               "--appointments", str(appointments)]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        "--clients",
+        str(args.clients),
+        "--attempts",
+        str(args.attempts),
+        "--appointments",
+        str(appointments),
+    ]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -294,8 +352,11 @@ def main() -> None:
         return
 
     with tempfile.TemporaryDirectory(prefix="booking-bench-", dir="/tmp") as tmp:
-        print(f"SQLite ({tmp}/bench.sqlite3): migrating, {args.clients} clients booking, "
-              f"{args.appointments:,} appointments...", flush=True)
+        print(
+            f"SQLite ({tmp}/bench.sqlite3): migrating, {args.clients} clients booking, "
+            f"{args.appointments:,} appointments...",
+            flush=True,
+        )
         lite = _run_worker(f"sqlite:///{tmp}/bench.sqlite3", args, args.appointments)
     print(f"PostgreSQL ({PG_DB}): migrating, {args.clients} clients booking...", flush=True)
     _pg(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
@@ -307,11 +368,13 @@ def main() -> None:
 
     for name, r in (("SQLite", lite), ("PostgreSQL", pg)):
         t = r["throughput"]
-        print(f"{name:<11} {t['bookings_per_s']:8.1f} bookings/s  ({t['booked']} booked, {t['taken']} slot taken, "
-              f"{t['errors']} errors in {t['seconds']:.2f} s; {t['attempts_per_s']:.1f} attempts/s); "
-              f"double bookings {r['double_bookings']}; availability for a month, every scan type, "
-              f"{r.get('existing_appointments', 0):,} appointments: {r.get('availability_ms', 0):.0f} ms; "
-              f"list queries {r['list_queries_10']} at 10, {r['list_queries_1000']} at 1,000")
+        print(
+            f"{name:<11} {t['bookings_per_s']:8.1f} bookings/s  ({t['booked']} booked, {t['taken']} slot taken, "
+            f"{t['errors']} errors in {t['seconds']:.2f} s; {t['attempts_per_s']:.1f} attempts/s); "
+            f"double bookings {r['double_bookings']}; availability for a month, every scan type, "
+            f"{r.get('existing_appointments', 0):,} appointments: {r.get('availability_ms', 0):.0f} ms; "
+            f"list queries {r['list_queries_10']} at 10, {r['list_queries_1000']} at 1,000"
+        )
     ratio = lite["throughput"]["bookings_per_s"] / pg["throughput"]["bookings_per_s"]
     print(f"SQLite / PostgreSQL booking throughput: {ratio:.2f} (goal >= 0.3)")
     summary = {

@@ -164,7 +164,7 @@ def book_when(request: HttpRequest, step: str) -> HttpResponse:
         else:
             messages.error(request, form.errors["start"][0])
     else:
-        day, error = parse_day(request.GET.get("date"))
+        day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
         if error:
             messages.error(request, error)
         if day is None and not error and wizard.state.get("start"):
@@ -178,7 +178,7 @@ def book_when(request: HttpRequest, step: str) -> HttpResponse:
 def book_slots(request: HttpRequest, step: str) -> HttpResponse:
     """The picker alone, for htmx (a plain GET falls back to the whole step)."""
     wizard, _, scan = _guard(request, step)
-    day, error = parse_day(request.GET.get("date"))
+    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
     picker = picker_context(scan=scan, day=day, staff=_staff_booking(request), selected=wizard.state.get("start", ""))
     picker["slots_url"] = reverse("booking:book_slots")
     picker["error"] = error

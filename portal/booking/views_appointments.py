@@ -138,7 +138,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _too_late_message(request, appointment))
         return redirect("booking:detail", pk=appointment.pk)
     scan = appointment.scan_type
-    day, error = parse_day(request.GET.get("date"))
+    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
     if request.method == "POST":
         form = SlotForm(request.POST)
         if form.is_valid():
@@ -167,7 +167,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 def appointment_reschedule_slots(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_changeable(request, pk)
-    day, error = parse_day(request.GET.get("date"))
+    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
     picker = picker_context(scan=appointment.scan_type, day=day, exclude_pk=appointment.pk)
     picker["slots_url"] = reverse("booking:reschedule_slots", args=[appointment.pk])
     picker["error"] = error

@@ -109,7 +109,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         rooms.filter(pk=request.GET.get("room") or request.POST.get("room") or appointment.room_id).first()
         or appointment.room
     )
-    day, error = parse_day(request.GET.get("date"))
+    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
     if request.method == "POST":
         form = MoveForm(request.POST, modality=scan.modality)
         if form.is_valid():
@@ -146,7 +146,7 @@ def appointment_move_slots(request: HttpRequest, pk: int) -> HttpResponse:
         Room.objects.filter(modality=scan.modality, active=True, pk=request.GET.get("room") or 0).first()
         or appointment.room
     )
-    day, error = parse_day(request.GET.get("date"))
+    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
     picker = picker_context(scan=scan, day=day, staff=True, room=room, exclude_pk=appointment.pk)
     picker["slots_url"] = reverse("booking:move_slots", args=[appointment.pk]) + f"?room={room.pk}"
     picker["error"] = error

@@ -92,12 +92,17 @@ def committed_db(django_db_setup, django_db_blocker):
     from django.db import connection, models
 
     with django_db_blocker.unblock():
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+
+        def on_test_db() -> bool:
+            name = str(connection.settings_dict["NAME"])
+            return name == str((connection.settings_dict.get("TEST") or {}).get("NAME")) or name.startswith("test_")
+
+        if not on_test_db():
             # pytest-django sets databases up only when some collected test is marked for them.
             from django.test.utils import setup_databases
 
             setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
-        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+        assert on_test_db(), "refusing to run on a non-test database"
         integer_models = [
             m for m in apps.get_models() if isinstance(m._meta.pk, models.AutoField | models.BigAutoField)
         ]
