@@ -107,9 +107,10 @@ def _throughput(scan, users, clients: int, attempts: int) -> dict:
         scan_type=scan,
         rooms=rooms_for(scan),
         first_day=today + dt.timedelta(days=2),
-        last_day=today + dt.timedelta(days=4),
+        last_day=today + dt.timedelta(days=40),
     )
-    grid = [s.start for s in slots][:200]  # 200 starts x 2 rooms: clients collide often
+    # One shared grid of 1,000 starts x 2 rooms for 50 x 20 attempts: most succeed, some collide.
+    grid = [s.start for s in slots][:1000]
     connection.close()
     barrier = threading.Barrier(clients)
     lock = threading.Lock()

@@ -59,6 +59,9 @@ def test_the_slot_picker_refreshes_through_htmx(patient_client, scan, room, day)
     html = partial.content.decode()
     assert partial.status_code == 200 and "<html" not in html and 'id="picker"' in html
     assert local(other_day, 9).isoformat() in html
+    # the date field sends itself as "jump"
+    jumped = patient_client.get(reverse("booking:book_slots"), {"jump": other_day.isoformat()}, HTTP_HX_REQUEST="true")
+    assert local(other_day, 9).isoformat() in jumped.content.decode()
 
 
 def test_a_full_booking_with_medical_aid_stores_the_quote_that_was_shown(
