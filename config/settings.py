@@ -385,3 +385,13 @@ REPORTS_PATIENT_RELEASE_DELAY_HOURS = env_int("REPORTS_PATIENT_RELEASE_DELAY_HOU
 # WeasyPrint narrates each render at INFO; keep it quiet.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
+# --- Booking (portal.booking) -------------------------------------------------------
+
+# No online booking sooner than this many hours from now.
+BOOKING_MIN_LEAD_HOURS = env_int("BOOKING_MIN_LEAD_HOURS", 2)
+# Bookable up to this many days ahead.
+BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 60)
+# Slot grid: starts every N minutes from opening time.
+BOOKING_SLOT_STEP_MINUTES = env_int("BOOKING_SLOT_STEP_MINUTES", 15)
+# Patients may cancel or reschedule online until this many hours before the start.
+BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 24)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("reports/", include("portal.reports.urls")),
     path("feedback/", include("portal.feedback.urls")),
     path("doctor/", include("portal.referrals.doctor_urls")),
+    path("appointments/", include("portal.booking.urls")),
+    path("", include("portal.referrals.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

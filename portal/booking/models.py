@@ -175,3 +175,18 @@ class Appointment(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class MedicalAidMembership(TimeStampedModel):
+    """A patient's saved medical-aid membership, offered again at the next booking."""
+
+    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="medical_aid_membership")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    member_number = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = "medical-aid membership"
+
+    def __str__(self) -> str:
+        return f"{self.plan} ({self.member_number})"

@@ -3,12 +3,21 @@ domain event after commit (portal.core.signals)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.booking.models import Appointment
+from portal.accounts.permissions import is_clinical_staff
+from portal.booking import screening
+from portal.booking.models import Appointment, MedicalAidMembership, Room
+from portal.booking.schedule import compute_slots, practice_tz
+from portal.catalogue.models import Plan, ScanType
+from portal.catalogue.selectors import quote_for
 from portal.core import signals
 
 Status = Appointment.Status
@@ -102,3 +111,177 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
     appointment = _move(_locked(appointment), Status.CANCELLED, cancellation_reason=reason[:300], cancelled_by=by)
     signals.send_on_commit(signals.appointment_cancelled, sender=Appointment, appointment=appointment, reason=reason)
     return appointment
+
+
+# --- Booking and moving -----------------------------------------------------------------
+
+
+def parse_start(value: str | None) -> dt.datetime | None:
+    """A start time kept as ISO text (wizard state) back as an aware datetime."""
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def local_day(start: dt.datetime) -> dt.date:
+    return start.astimezone(practice_tz()).date()
+
+
+class SlotTaken(ValidationError):
+    """The slot is no longer free (taken meanwhile, closed, or outside the bookable window)."""
+
+    def __init__(self, message: str = "Sorry, that time has just been taken. Please choose another time."):
+        super().__init__(message)
+
+
+def _lock_rooms(scan_type: ScanType, room: Room | None) -> list[Room]:
+    """Lock the candidate rooms (PostgreSQL row locks; SQLite's IMMEDIATE transaction already
+    holds the database's write lock), in a fixed order so two bookings never deadlock."""
+    rooms = Room.objects.select_for_update().filter(modality=scan_type.modality, active=True).order_by("pk")
+    if room is not None:
+        rooms = rooms.filter(pk=room.pk)
+    return list(rooms)
+
+
+def _free_room(*, scan_type: ScanType, start: dt.datetime, room: Room | None, staff: bool,
+               exclude_pk: int | None = None) -> Room:
+    if room is not None and (room.modality != scan_type.modality or not room.active):
+        raise ValidationError("That room cannot do this scan.")
+    rooms = _lock_rooms(scan_type, room)
+    day = start.astimezone(practice_tz()).date()
+    slots = compute_slots(scan_type=scan_type, rooms=rooms, first_day=day, last_day=day, staff=staff,
+                          exclude_pk=exclude_pk)
+    for slot in slots:
+        if slot.start == start:
+            by_pk = {r.pk: r for r in rooms}
+            return by_pk[slot.room_ids[0]]
+    raise SlotTaken()
+
+
+def booking_status_for(*, scan_type: ScanType, needs_review: bool) -> str:
+    """A booking is confirmed at once unless someone must look first: a radiologist (screening
+    answers to review) or reception (a referral letter to check). Then it starts as requested."""
+    if needs_review or scan_type.needs_referral:
+        return Status.REQUESTED
+    return Status.CONFIRMED
+
+
+def appointment_book(
+    *,
+    patient: User,
+    scan_type: ScanType,
+    start: dt.datetime,
+    plan: Plan | None,
+    member_number: str,
+    screening_answers: dict[str, Any],
+    booked_by: User | None,
+    room: Room | None = None,
+) -> Appointment:
+    """Book `scan_type` for `patient` at `start`: lock, re-check, pick a free room, store price and quote.
+
+    Raises SlotTaken when the time is no longer free (the database constraints are the backstop
+    for a race the lock did not stop), ValidationError for a screening "stop" or bad input.
+    """
+    if start.tzinfo is None:
+        raise ValidationError("The start time must carry a time zone.")
+    result = screening.evaluate(scan_type.screening_kinds, screening_answers or {})
+    if result.outcome == screening.STOP:
+        raise ValidationError("The safety answers mean this scan cannot be booked online. Please call the practice.")
+    member_number = (member_number or "").strip()
+    if plan is not None and not member_number:
+        raise ValidationError("Please give your medical-aid member number.")
+    staff = booked_by is not None and booked_by.pk != patient.pk and is_clinical_staff(booked_by)
+    try:
+        with transaction.atomic():
+            chosen = _free_room(scan_type=scan_type, start=start, room=room, staff=staff)
+            now = timezone.now()
+            needs_review = result.outcome == screening.REVIEW
+            status = booking_status_for(scan_type=scan_type, needs_review=needs_review)
+            quote = quote_for(scan_type=scan_type, plan=plan)
+            appointment = Appointment(
+                patient=patient, scan_type=scan_type, room=chosen, start=start,
+                end=start + dt.timedelta(minutes=scan_type.duration_minutes), status=status,
+                requested_at=now, confirmed_at=now if status == Status.CONFIRMED else None,
+                price=quote.total, plan=plan, member_number=member_number if plan else "",
+                covered_amount=quote.covered, co_payment=quote.co_payment, patient_amount=quote.patient_pays,
+                screening_answers={k: v for k, v in (screening_answers or {}).items() if k in screening.BY_KEY},
+                needs_review=needs_review, booked_by=booked_by,
+            )
+            # The related objects are live instances handed in by the caller: skip re-fetching each one.
+            appointment.full_clean(exclude=["patient", "scan_type", "room", "plan", "booked_by"],
+                                   validate_constraints=False)
+            appointment.save()
+            signals.send_on_commit(signals.appointment_booked, sender=Appointment, appointment=appointment)
+            if status == Status.CONFIRMED:
+                signals.send_on_commit(signals.appointment_confirmed, sender=Appointment, appointment=appointment)
+    except IntegrityError as exc:
+        raise SlotTaken() from exc
+    return appointment
+
+
+def can_patient_change(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """May the patient still cancel or move this appointment online (before the cutoff)?"""
+    now = now or timezone.now()
+    cutoff = appointment.start - dt.timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
+    return appointment.status in (Status.REQUESTED, Status.CONFIRMED) and now < cutoff
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, start: dt.datetime, by: User | None, room: Room | None = None
+) -> Appointment:
+    """Move an active, not yet started appointment to another time (and room), with the same
+    lock-and-re-check as booking. Policy (patient cutoff) is checked by the caller."""
+    if start.tzinfo is None:
+        raise ValidationError("The start time must carry a time zone.")
+    try:
+        with transaction.atomic():
+            current = _locked(appointment)
+            if current.status not in (Status.REQUESTED, Status.CONFIRMED):
+                raise ValidationError(f"A {current.get_status_display().lower()} appointment cannot be moved.")
+            staff = by is not None and by.pk != current.patient_id and is_clinical_staff(by)
+            chosen = _free_room(scan_type=current.scan_type, start=start, room=room, staff=staff,
+                                exclude_pk=current.pk)
+            old_start, old_room_id = current.start, current.room_id
+            if old_start == start and old_room_id == chosen.pk:
+                return current
+            current.start = start
+            current.end = start + dt.timedelta(minutes=current.scan_type.duration_minutes)
+            current.room = chosen
+            current.full_clean(validate_constraints=False)
+            current.save()
+            signals.send_on_commit(signals.appointment_rescheduled, sender=Appointment, appointment=current,
+                                   old_start=old_start, old_room_id=old_room_id)
+    except IntegrityError as exc:
+        raise SlotTaken() from exc
+    return current
+
+
+@transaction.atomic
+def appointment_review(*, appointment: Appointment, by: User) -> Appointment:
+    """A radiologist has read the screening answers and clears the appointment to be confirmed."""
+    current = _locked(appointment)
+    if not current.needs_review:
+        raise ValidationError("This appointment has no safety answers to review.")
+    if current.reviewed_at is not None:
+        raise ValidationError("These safety answers have already been reviewed.")
+    current.reviewed_at = timezone.now()
+    current.reviewed_by = by
+    current.full_clean(validate_constraints=False)
+    current.save()
+    return current
+
+
+@transaction.atomic
+def membership_save(*, patient: User, plan: Plan, member_number: str) -> MedicalAidMembership:
+    """Remember the patient's medical aid for the next booking."""
+    member_number = (member_number or "").strip()
+    membership = MedicalAidMembership.objects.filter(patient=patient).first() or MedicalAidMembership(patient=patient)
+    membership.plan = plan
+    membership.member_number = member_number
+    membership.full_clean()
+    membership.save()
+    return membership

@@ -45,3 +45,19 @@ class Referral(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Referral #{self.pk} for {self.patient}"
+
+
+class ReferralAccess(models.Model):
+    """Who opened a referral letter, when, from where (every download is recorded)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name_plural = "referral accesses"
+
+    def __str__(self) -> str:
+        return f"Referral #{self.referral_id} opened at {self.at:%Y-%m-%d %H:%M}"

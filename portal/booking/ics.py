@@ -1,0 +1,31 @@
+"""An appointment as an iCalendar file ("add to calendar")."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import strip_tags
+from icalendar import Calendar, Event
+
+from portal.booking.models import Appointment
+
+
+def appointment_ics(appointment: Appointment, *, practice_name: str = "", address: str = "", host: str = "") -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{practice_name or 'Radiology Portal'}//Appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"appointment-{appointment.pk}@{host or 'radiology-portal'}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", appointment.start)
+    event.add("dtend", appointment.end)
+    event.add("summary", f"{appointment.scan_type.name} at {practice_name or settings.WAGTAIL_SITE_NAME}")
+    if address:
+        event.add("location", address)
+    preparation = strip_tags(appointment.scan_type.preparation or "").strip()
+    event.add("description", (f"Preparation: {preparation}\n" if preparation else "")
+              + "Please arrive 15 minutes early and bring your ID and medical aid card.")
+    event.add("status", "CANCELLED" if appointment.status == Appointment.Status.CANCELLED else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,176 @@
+"""The patient's appointment pages: list, details, calendar file, cancel, reschedule, payment summary."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from portal.accounts.permissions import can
+from portal.booking import screening, selectors, services
+from portal.booking.forms import CancelForm, SlotForm
+from portal.booking.ics import appointment_ics
+from portal.booking.picker import parse_day, picker_context
+from portal.booking.rules import STAFF_ACTIONS
+from portal.core.registry import appointment_panels_for
+
+
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    upcoming, past = selectors.appointment_split_for(user=request.user)
+    return render(
+        request,
+        "booking/list.html",
+        {"upcoming": upcoming, "past": past, "can_book": can(request.user, "booking.book")},
+    )
+
+
+def _practice(request: HttpRequest):
+    try:
+        from wagtail.contrib.settings.registry import registry
+
+        model = registry.get_by_natural_key("cms", "practicesettings")
+        return model.for_request(request) if model is not None else None
+    except Exception:  # noqa: BLE001 - the site settings are optional here
+        return None
+
+
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get_for(user=request.user, pk=pk)
+    own = appointment.patient_id == request.user.pk
+    staff_actions = {a: can(request.user, f"booking.{a}_appointment") for a in STAFF_ACTIONS} if not own else {}
+    return render(
+        request,
+        "booking/detail.html",
+        {
+            "appointment": appointment,
+            "own": own,
+            "can_change": own and services.can_patient_change(appointment),
+            "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS,
+            "screening_rows": screening.describe(appointment.screening_answers or {}),
+            "panels": appointment_panels_for(request.user, appointment),
+            "staff_actions": staff_actions,
+        },
+    )
+
+
+def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get_for(user=request.user, pk=pk)
+    practice = _practice(request)
+    body = appointment_ics(
+        appointment,
+        practice_name=getattr(practice, "practice_name", "") or settings.WAGTAIL_SITE_NAME,
+        address=getattr(practice, "address", "") or "",
+        host=request.get_host(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def appointment_payment_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.appointment_get_for(user=request.user, pk=pk)
+    return render(
+        request,
+        "booking/payment_summary.html",
+        {
+            "appointment": appointment,
+            "panels": appointment_panels_for(request.user, appointment),
+        },
+    )
+
+
+def _own_changeable(request: HttpRequest, pk: int):
+    appointment = selectors.appointment_get_for(user=request.user, pk=pk)
+    if not can(request.user, "booking.change_own_appointment", appointment):
+        raise PermissionDenied
+    return appointment
+
+
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _own_changeable(request, pk)
+    allowed = services.can_patient_change(appointment)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST":
+        if not allowed:
+            messages.error(request, _too_late_message(request, appointment))
+            return redirect("booking:detail", pk=appointment.pk)
+        if form.is_valid():
+            try:
+                services.appointment_cancel(
+                    appointment=appointment, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("booking:detail", pk=appointment.pk)
+            messages.success(request, "Your appointment is cancelled. The time is free for someone else.")
+            return redirect("booking:detail", pk=appointment.pk)
+    return render(
+        request,
+        "booking/cancel.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "allowed": allowed,
+            "too_late": None if allowed else _too_late_message(request, appointment),
+        },
+    )
+
+
+def _too_late_message(request: HttpRequest, appointment) -> str:
+    if appointment.status not in (appointment.Status.REQUESTED, appointment.Status.CONFIRMED):
+        return f"This appointment is {appointment.get_status_display().lower()} and can no longer be changed online."
+    practice = _practice(request)
+    phone = getattr(practice, "phone", "") if practice else ""
+    call = f"please call the practice on {phone}" if phone else "please call the practice"
+    return (
+        f"Appointments can be cancelled or moved online until {settings.BOOKING_CANCEL_CUTOFF_HOURS} hours "
+        f"before they start. To change this one, {call}."
+    )
+
+
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _own_changeable(request, pk)
+    if not services.can_patient_change(appointment):
+        messages.error(request, _too_late_message(request, appointment))
+        return redirect("booking:detail", pk=appointment.pk)
+    scan = appointment.scan_type
+    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
+    if request.method == "POST":
+        form = SlotForm(request.POST)
+        if form.is_valid():
+            start = form.cleaned_data["start"]
+            day, error = parse_day(services.local_day(start).isoformat())
+            if not error:
+                try:
+                    services.appointment_reschedule(appointment=appointment, start=start, by=request.user)
+                except ValidationError as exc:
+                    error = exc.messages[0]
+                else:
+                    messages.success(request, "Your appointment has been moved.")
+                    return redirect("booking:detail", pk=appointment.pk)
+        else:
+            error = form.errors["start"][0]
+    if error:
+        messages.error(request, error)
+    if day is None and not error:
+        day, _ = parse_day(services.local_day(appointment.start).isoformat())
+    picker = picker_context(scan=scan, day=day, exclude_pk=appointment.pk)
+    picker["slots_url"] = reverse("booking:reschedule_slots", args=[appointment.pk])
+    if request.htmx and request.method == "GET" and request.GET.get("partial"):
+        return render(request, "booking/includes/picker.html", {"picker": picker})
+    return render(request, "booking/reschedule.html", {"appointment": appointment, "picker": picker})
+
+
+def appointment_reschedule_slots(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = _own_changeable(request, pk)
+    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
+    picker = picker_context(scan=appointment.scan_type, day=day, exclude_pk=appointment.pk)
+    picker["slots_url"] = reverse("booking:reschedule_slots", args=[appointment.pk])
+    picker["error"] = error
+    if not request.htmx:
+        return redirect(f"{reverse('booking:reschedule', args=[appointment.pk])}?date={picker['day'].isoformat()}")
+    return render(request, "booking/includes/picker.html", {"picker": picker})

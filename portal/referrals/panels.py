@@ -1,0 +1,28 @@
+"""The referral section of the appointment page, and the booking wizard's referral step."""
+
+from __future__ import annotations
+
+from portal.accounts.permissions import can
+from portal.referrals import selectors, services
+from portal.referrals.forms import ReferralUploadForm
+
+
+def appointment_panel_context(user, appointment) -> dict | None:
+    if not can(user, "booking.view_appointment", appointment):
+        return None
+    return {
+        "appointment": appointment,
+        "referrals": list(selectors.referrals_for_appointment(user=user, appointment=appointment)),
+        "needs_referral": appointment.scan_type.needs_referral,
+        "can_upload": can(user, "referrals.upload_for_appointment", appointment),
+        "form": ReferralUploadForm(),
+    }
+
+
+def attach_on_booked(appointment, state: dict, request) -> None:
+    pk = state.get("referral_id")
+    if not pk:
+        return
+    referral = selectors.referral_get_unattached(patient=appointment.patient, pk=pk)
+    if referral is not None:
+        services.referral_attach(referral=referral, appointment=appointment)

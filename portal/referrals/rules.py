@@ -1,0 +1,24 @@
+"""Who may see referral letters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.accounts.permissions import is_clinical_staff, is_patient, is_verified_doctor, rule
+
+
+@rule("referrals.view_referral")
+def _view_referral(user: Any, referral: Any) -> bool:
+    if referral is None:
+        return False
+    if referral.patient_id == user.pk or is_clinical_staff(user):
+        return True
+    doctor = referral.referring_doctor
+    return bool(doctor is not None and doctor.user_id == user.pk and is_verified_doctor(user))
+
+
+@rule("referrals.upload_for_appointment")
+def _upload_for_appointment(user: Any, appointment: Any) -> bool:
+    if appointment is None or not appointment.is_active:
+        return False
+    return (appointment.patient_id == user.pk and is_patient(user)) or is_clinical_staff(user)

@@ -1,0 +1,27 @@
+"""Reads of referrals, scoped to the user (someone else's referral -> 404)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from portal.accounts.models import User
+from portal.accounts.permissions import can
+from portal.booking.models import Appointment
+from portal.referrals.models import Referral
+
+
+def referral_get_for(*, user: User, pk: int) -> Referral:
+    referral = Referral.objects.select_related("referring_doctor", "patient").filter(pk=pk).first()
+    if referral is None or not can(user, "referrals.view_referral", referral):
+        raise Http404("No such referral.")
+    return referral
+
+
+def referral_get_unattached(*, patient: User, pk: int) -> Referral | None:
+    return Referral.objects.filter(pk=pk, patient=patient, appointment__isnull=True).first()
+
+
+def referrals_for_appointment(*, user: User, appointment: Appointment) -> QuerySet[Referral]:
+    qs = Referral.objects.filter(appointment=appointment).order_by("-created_at")
+    return qs if can(user, "booking.view_appointment", appointment) else qs.none()

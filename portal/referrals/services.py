@@ -1,0 +1,77 @@
+"""Writes of referral letters. Every file goes through core.uploads.check_upload first."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal.accounts.models import User
+from portal.booking.models import Appointment
+from portal.catalogue.models import ScanType
+from portal.core import signals
+from portal.core.uploads import check_upload
+from portal.referrals.models import Referral, ReferralAccess
+
+
+def referral_upload(
+    *,
+    patient: User,
+    uploaded_file,
+    uploaded_by: User | None,
+    appointment: Appointment | None = None,
+    scan_type: ScanType | None = None,
+    doctor_name: str = "",
+    referring_doctor=None,
+) -> Referral:
+    """Check the file by content, store it privately under a server-made name, record the referral.
+
+    Raises ValidationError (a message for the user) for a wrong type, an oversized file, an image
+    bomb...; nothing is stored then. If the database write fails the stored file is removed.
+    """
+    checked = check_upload(uploaded_file)
+    if appointment is not None and appointment.patient_id != patient.pk:
+        raise ValidationError("This appointment belongs to another patient.")
+    referral = Referral(
+        patient=patient,
+        appointment=appointment,
+        referring_doctor=referring_doctor,
+        scan_type=scan_type or (appointment.scan_type if appointment else None),
+        doctor_name=(doctor_name or "").strip()[:150],
+        status=Referral.Status.BOOKED if appointment else Referral.Status.RECEIVED,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=uploaded_by,
+    )
+    try:
+        with transaction.atomic():
+            referral.file.save(checked.content.name, checked.content, save=False)
+            referral.full_clean()
+            referral.save()
+            signals.send_on_commit(signals.referral_received, sender=Referral, referral=referral)
+    except Exception:
+        if referral.file and referral.file.name:
+            referral.file.storage.delete(referral.file.name)
+        raise
+    return referral
+
+
+@transaction.atomic
+def referral_attach(*, referral: Referral, appointment: Appointment) -> Referral:
+    """Link a letter uploaded during booking to the appointment it led to."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.patient_id != appointment.patient_id:
+        raise ValidationError("This referral belongs to another patient.")
+    referral.appointment = appointment
+    referral.status = Referral.Status.BOOKED
+    referral.full_clean()
+    referral.save()
+    return referral
+
+
+def referral_record_access(*, referral: Referral, user: User, ip_address: str | None) -> ReferralAccess:
+    access = ReferralAccess(referral=referral, user=user, ip_address=ip_address or None)
+    access.full_clean()
+    access.save()
+    return access

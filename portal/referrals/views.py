@@ -1,0 +1,101 @@
+"""Referral letters: upload in the booking wizard and from the appointment page; the
+permission-checked download. (The referring doctor's pages are in doctor_views.py.)"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts.permissions import can
+from portal.booking import selectors as booking_selectors
+from portal.booking.views import _context, _guard, wizard_view
+from portal.referrals import selectors, services
+from portal.referrals.forms import ReferralUploadForm
+
+
+@wizard_view("referral")
+def book_referral(request: HttpRequest, step: str) -> HttpResponse:
+    """The wizard's referral step (for scans that need a doctor's letter)."""
+    wizard, patient, scan = _guard(request, step)
+    current = None
+    if wizard.state.get("referral_id"):
+        current = selectors.referral_get_unattached(patient=patient, pk=wizard.state["referral_id"])
+        if current is None:
+            wizard.drop("referral_id")
+    form = ReferralUploadForm()
+    if request.method == "POST":
+        if current is not None and "keep" in request.POST:
+            return redirect(wizard.redirect_url(wizard.first_missing(scan)))
+        form = ReferralUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                referral = services.referral_upload(
+                    patient=patient,
+                    uploaded_file=form.cleaned_data["file"],
+                    uploaded_by=request.user,
+                    scan_type=scan,
+                    doctor_name=form.cleaned_data["doctor_name"],
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc.messages[0])
+                messages.error(request, f"The letter was not uploaded: {exc.messages[0]}")
+            else:
+                wizard.update(referral_id=referral.pk)
+                messages.success(request, "Referral letter received.")
+                return redirect(wizard.redirect_url(wizard.first_missing(scan)))
+        else:
+            messages.error(
+                request, "The letter was not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs)
+            )
+    return render(
+        request,
+        "referrals/book_referral.html",
+        _context(request, wizard, patient, scan, step, form=form, current=current),
+    )
+
+
+@require_POST
+def upload_for_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a referral letter later, from the appointment page."""
+    appointment = booking_selectors.appointment_get_for(user=request.user, pk=pk)
+    if not can(request.user, "referrals.upload_for_appointment", appointment):
+        raise PermissionDenied
+    form = ReferralUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.referral_upload(
+                patient=appointment.patient,
+                uploaded_file=form.cleaned_data["file"],
+                uploaded_by=request.user,
+                appointment=appointment,
+                doctor_name=form.cleaned_data["doctor_name"],
+            )
+        except ValidationError as exc:
+            messages.error(request, f"The letter was not uploaded: {exc.messages[0]}")
+        else:
+            messages.success(request, "Referral letter received. Thank you.")
+    else:
+        messages.error(
+            request, "The letter was not uploaded: " + " ".join(e for errs in form.errors.values() for e in errs)
+        )
+    return redirect("booking:detail", pk=appointment.pk)
+
+
+def referral_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Stream a referral letter to someone allowed to see it, and record the access."""
+    referral = selectors.referral_get_for(user=request.user, pk=pk)
+    try:
+        handle = referral.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing.") from None
+    services.referral_record_access(referral=referral, user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(referral.content_type, "bin")
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"referral-{referral.pk}.{extension}", content_type=referral.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
