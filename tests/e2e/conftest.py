@@ -20,6 +20,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "Radiology-demo-2026"  # portal/accounts/demo.py
 
 
 def pytest_collection_modifyitems(items):
@@ -57,8 +58,8 @@ class Journey:
         self.step = 0
         self.console_errors: list[str] = []
         self.axe_violations: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(f"{page.url}: {m.text}"))
+        page.on("pageerror", lambda e: self.console_errors.append(f"{page.url}: {e}"))
 
     def goto(self, path: str):
         self.page.goto(self.base_url + path)
@@ -84,7 +85,10 @@ class Journey:
         for violation in result["violations"]:
             if violation["impact"] in ("serious", "critical"):
                 targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
-                self.axe_violations.append(f"{label}: {violation['id']} ({violation['impact']}) {targets}")
+                first = violation["nodes"][0].get("failureSummary", "").replace("\n", " ")[:240]
+                self.axe_violations.append(
+                    f"{label} ({self.page.url}): {violation['id']} ({violation['impact']}) {targets} {first}"
+                )
 
     def visit(self, path: str, label: str):
         self.goto(path)
@@ -92,19 +96,65 @@ class Journey:
         self.check_accessibility(label)
         return self.page
 
+    def arrived(self, label: str):
+        """After a click that loaded a page: screenshot it and check it with axe."""
+        self.page.wait_for_load_state()
+        self.snap(label)
+        self.check_accessibility(label)
+        return self.page
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD, *, check: bool = False):
+        """Sign in through the login form (staff with TOTP land on the code page)."""
+        page = self.visit("/login/", "login") if check else self.goto("/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        return page
+
+    def assert_clean(self) -> None:
+        """No console errors (CSP violations among them) and no serious/critical axe violations."""
+        assert self.console_errors == [], f"console errors in {self.name}: {self.console_errors}"
+        assert self.axe_violations == [], f"accessibility violations in {self.name}: {self.axe_violations}"
+
+
+def _open(browser, live_server, name: str) -> tuple[Journey, object]:
+    for stale in ARTIFACTS.glob(f"{name}-*.png"):  # screenshots of an earlier run of this test
+        stale.unlink()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return Journey(page, live_server.url, name), context
+
+
+def _close(request, opened: list) -> None:
+    failed = getattr(request.node, "rep_call", None) and request.node.rep_call.failed
+    for trip, context in opened:
+        if failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            trip.page.screenshot(path=str(ARTIFACTS / f"{trip.name}-FAILED.png"), full_page=True)
+        context.close()
+
 
 @pytest.fixture
 def journey(browser, live_server, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    trip = Journey(page, live_server.url, request.node.name)
-    yield trip
-    failed = getattr(request.node, "rep_call", None) and request.node.rep_call.failed
-    if failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-FAILED.png"), full_page=True)
-    context.close()
+    opened = [_open(browser, live_server, request.node.name)]
+    yield opened[0][0]
+    _close(request, opened)
+
+
+@pytest.fixture
+def person(browser, live_server, request):
+    """Factory for stories with several people: `person("reception")` is a browser context of its
+    own (its own cookies and session), with its own screenshots."""
+    opened = []
+
+    def make(role: str) -> Journey:
+        opened.append(_open(browser, live_server, f"{request.node.name}-{role}"))
+        return opened[-1][0]
+
+    yield make
+    _close(request, opened)
 
 
 @pytest.hookimpl(hookwrapper=True)

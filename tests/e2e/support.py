@@ -1,0 +1,52 @@
+"""Shared helpers for the browser journeys: demo data, a real PDF, TOTP codes, the slot picker."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.management import call_command
+
+PATIENT = "patient@demo.test"
+DOCTOR = "doctor@demo.test"
+RECEPTION = "reception@demo.test"
+RADIOGRAPHER = "radiographer@demo.test"
+RADIOLOGIST = "radiologist@demo.test"
+MANAGER = "manager@demo.test"
+MARKETING = "marketing@demo.test"
+
+
+def seed_demo() -> None:
+    """The demo (users of every role, catalogue, rooms, appointments, reports, public pages)."""
+    call_command("seed_demo", stdout=_Null(), stderr=_Null())
+
+
+class _Null:
+    def write(self, *_args, **_kwargs) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+def referral_pdf(path, *, patient: str, doctor: str) -> None:
+    """A small but real PDF letter (made by WeasyPrint), written to `path`."""
+    from weasyprint import HTML
+
+    html = (
+        f"<h1>Referral letter</h1><p>Please perform a CT brain for {patient}.</p>"
+        f"<p>Clinical notes: persistent headaches for three weeks.</p><p>{doctor}</p>"
+    )
+    path.write_bytes(HTML(string=html).write_pdf())
+
+
+def pick_first_free_slot(page) -> str:
+    """Choose the first free time on the picker's day (moving to the next free day if needed);
+    returns the chosen time as shown (HH:MM)."""
+    next_free = page.get_by_role("link", name=re.compile(r"^Next free day"))
+    if next_free.count():
+        next_free.click()
+    slot = page.locator("#picker .slot-grid label").first
+    slot.wait_for()
+    text = slot.inner_text().strip()
+    slot.click()
+    return text

@@ -1,0 +1,54 @@
+"""A signed-in patient: reads a scan page, books with their medical aid, sees the quote and the
+appointment, reads and downloads an earlier report."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.support import PATIENT, pick_first_free_slot, seed_demo
+
+pytestmark = pytest.mark.e2e
+
+
+def test_patient_books_with_medical_aid_and_reads_reports(journey):
+    seed_demo()
+    page = journey.sign_in(PATIENT, check=True)
+    page.wait_for_url(re.compile(r"/dashboard/"))
+    journey.arrived("dashboard")
+
+    page = journey.visit("/scans/us-abdomen/", "scan page")
+    page.get_by_role("link", name="Book this scan").click()
+    page.wait_for_url(re.compile(r"/appointments/book/when/"))
+    journey.arrived("date and time")
+    pick_first_free_slot(page)
+    journey.snap("slot chosen")
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(re.compile(r"/appointments/book/payment/"))
+    journey.arrived("payment")
+    page.get_by_role("radio", name=re.compile("With my medical aid")).check()
+    plan = page.get_by_label("Medical aid and plan")
+    plan.select_option(label=plan.locator("option", has_text="Classic").first.inner_text())
+    page.get_by_label("Member number").fill("ZH-445566")
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(re.compile(r"/appointments/book/confirm/"))
+    journey.arrived("confirm with quote")
+    quote = page.locator("#quote")
+    assert "US$70.00" in quote.inner_text() or "70.00" in quote.inner_text()
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_url(re.compile(r"/appointments/\d+/$"))
+    journey.arrived("appointment")
+    assert "Abdominal ultrasound" in page.locator("h1").inner_text()
+
+    journey.visit("/appointments/list/", "my appointments")
+    journey.visit("/payments/", "my payments")
+    page = journey.visit("/reports/", "my reports")
+    page.get_by_role("link", name="Read").first.click()
+    journey.arrived("report")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    journey.assert_clean()
