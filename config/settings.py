@@ -357,6 +357,10 @@ LOGGING = {
         # Request logs carry query strings and paths; keep them at WARNING.
         "django.request": {"level": "WARNING"},
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", "INFO")},
+        # Even at DJANGO_LOG_LEVEL=DEBUG: the template engine's debug lines dump template contexts
+        # and the SQL log carries query parameters, both full of patient data.
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
     },
 }
 
