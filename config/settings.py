@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal.payments",
     "portal.reports",
     "portal.feedback",
+    "portal.notifications",
     "cms",
     "analytics",
     # Wagtail
@@ -325,6 +326,8 @@ PUBLIC_URL_NAMES = [
     "wagtailimages_serve",
     "wagtaildocs_serve",
     "wagtaildocs_document_embed",
+    "twilio_inbound",  # notifications: Twilio webhooks (signature-checked)
+    "twilio_status",
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
@@ -341,3 +344,23 @@ LOGGING = {
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", "INFO")},
     },
 }
+
+# --- Notifications (email and SMS) ------------------------------------------------
+
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
+# console (prints), locmem (tests), file (SMS_FILE_PATH), twilio; twilio when all three are set.
+SMS_BACKEND = env(
+    "SMS_BACKEND", "twilio" if TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER else "console"
+)
+SMS_FILE_PATH = env("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
+# Hours before the start at which reminders go out.
+NOTIFICATIONS_REMINDER_OFFSETS_HOURS = sorted(
+    {int(hours) for hours in env_list("NOTIFICATIONS_REMINDER_OFFSETS_HOURS", "24,2")}, reverse=True
+)
+# Default quiet hours for SMS, local time ("21-7": none from 21:00 to 07:00; "off": none).
+NOTIFICATIONS_QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21-7")
+# The site's public address: links in messages, and the URL Twilio signs its webhooks with.
+NOTIFICATIONS_PUBLIC_BASE_URL = env("NOTIFICATIONS_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
+NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", "radiology-portal.local")
