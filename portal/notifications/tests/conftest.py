@@ -28,6 +28,22 @@ def _notification_settings(settings):
     sms.outbox.clear()
 
 
+@pytest.fixture(scope="module")
+def keep_migrated_data(django_db_setup, django_db_blocker):
+    """For transactional tests: they end with a flush that also empties what data migrations made
+    (role groups, Wagtail's root page, the reminder schedule). Put it back after the module, so the
+    next test run with --reuse-db starts from a migrated database."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        snapshot = connection.creation.serialize_db_to_string()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(snapshot)
+
+
 def local_dt(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=HARARE)
 
