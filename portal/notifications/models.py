@@ -83,6 +83,7 @@ class Delivery(TimeStampedModel):
     )
     context = models.JSONField(default=dict, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True, help_text="When a send task was last queued for it.")
+    claim = models.CharField(max_length=32, blank=True, db_index=True, help_text="The sender holding it.")
     attempts = models.PositiveSmallIntegerField(default=0)
     to = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=200, blank=True)

@@ -39,7 +39,8 @@ def _next_appointment(patient: User, statuses) -> Appointment | None:
 
 
 def _when(appointment: Appointment) -> str:
-    return f"{local(appointment.start):%a %d %b at %H:%M}"
+    start = local(appointment.start)
+    return f"{start:%a} {start.day} {start:%b} at {start:%H:%M}"
 
 
 def sms_reply_handle(*, from_number: str, body: str) -> str:

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Exists, F, OuterRef
+from django.db.models.constants import OnConflict
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.booking.models import Appointment
 from portal.notifications.channels import get_channel
-from portal.notifications.messages import MESSAGES, local, render
+from portal.notifications.messages import MESSAGES, Outgoing, local, render
 from portal.notifications.models import Delivery, NotificationPreference
-from portal.notifications.quiet import in_quiet_hours, next_allowed
+from portal.notifications.quiet import default_quiet_hours, in_quiet_hours, next_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -298,24 +301,60 @@ def notification_send_extra_reminder(*, appointment: Appointment, requested_by: 
     return created[0] if created else None
 
 
+_PLAN_FIELDS = (
+    "pk", "start", "patient_id", "patient__email", "patient_phone", "patient__notify_by_email",
+    "patient__notify_by_sms", "patient__notification_preference__sms_opted_out",
+    "patient__notification_preference__quiet_hours", "patient__notification_preference__quiet_start",
+    "patient__notification_preference__quiet_end",
+)
+
+
+_PLANNED_COLUMNS = (
+    "created_at", "updated_at", "appointment_id", "recipient_id", "kind", "message", "channel", "status", "due_at",
+    "appointment_start", "context", "to", "error",
+)
+
+
+def _insert_planned(rows: list[tuple]) -> int:
+    """INSERT many planned deliveries with one prepared statement; rows whose key exists are dropped
+    by the database (INSERT OR IGNORE / ON CONFLICT DO NOTHING). Returns the rows offered."""
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    columns = (*_PLANNED_COLUMNS, "claim", "subject", "provider_message_id", "attempts")
+    fields = [Delivery._meta.get_field(name.removesuffix("_id")) for name in _PLANNED_COLUMNS]
+    sql = "{insert} {table} ({columns}) VALUES ({values}){suffix}".format(
+        insert=connection.ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        table=quote(Delivery._meta.db_table),
+        columns=", ".join(quote(column) for column in columns),
+        values=", ".join(["%s"] * len(_PLANNED_COLUMNS) + ["''", "''", "''", "0"]),
+        suffix=connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None) or "",
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
 def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
-    """Create the reminder deliveries whose time has come; return how many were created.
+    """Create the reminder deliveries whose time has come; return how many were planned.
 
     Offsets are hours before the start (settings.NOTIFICATIONS_REMINDER_OFFSETS_HOURS). An upcoming
     appointment gets the smallest offset whose time has come: a worker that was down catches up with
     one reminder, not a burst. A reminder time before the booking itself is skipped (the booking
     confirmation said it all). The key holds the start time, so a moved appointment is reminded of its
-    new time and the old key can never match again.
+    new time and the old key can never match again. Built from plain rows (no model instances) and
+    inserted in batches; the unique constraint drops any row planned already.
     """
     now = now or timezone.now()
     offsets = sorted(set(settings.NOTIFICATIONS_REMINDER_OFFSETS_HOURS))
+    default_start, default_end = default_quiet_hours()
     created = 0
     lower = 0
     for hours in offsets:
         planned = Delivery.objects.filter(
             appointment=OuterRef("pk"), appointment_start=OuterRef("start"), kind__startswith=f"reminder_{hours}h_"
         )
-        appointments = (
+        rows = (
             Appointment.objects.filter(
                 status__in=UPCOMING,
                 start__gt=now + dt.timedelta(hours=lower),
@@ -323,25 +362,35 @@ def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
                 requested_at__lte=F("start") - dt.timedelta(hours=hours),
             )
             .exclude(Exists(planned))
-            .select_related("patient__notification_preference")
+            .annotate(patient_phone=Cast("patient__phone", output_field=CharField()))
             .order_by("start", "pk")
+            .values_list(*_PLAN_FIELDS)
         )
-        batch: list[Delivery] = []
-        for appointment in appointments.iterator(chunk_size=1000):
-            for delivery in _new_deliveries(
-                recipient=appointment.patient, message="reminder",
-                kind=f"reminder_{hours}h_{stamp(appointment.start)}", appointment=appointment,
-                context={"offset_hours": hours}, now=now,
-            ):
-                if delivery.due_at >= appointment.start:
-                    delivery.status = Status.SKIPPED
-                    delivery.error = "Quiet hours last until the appointment."
-                batch.append(delivery)
+        adapt = connection.ops.adapt_datetimefield_value
+        context = Delivery._meta.get_field("context").get_db_prep_save({"offset_hours": hours}, connection)
+        batch: list[tuple] = []
+        for pk, start, patient_id, email, phone, by_email, by_sms, opted_out, quiet, q_start, q_end in rows.iterator(
+            chunk_size=2000
+        ):
+            kind = f"reminder_{hours}h_{stamp(start)}"
+            channels = []
+            if by_email and email:
+                channels.append((Channel.EMAIL, email, now))
+            if by_sms and phone and not opted_out:
+                if quiet is None:
+                    quiet, q_start, q_end = True, default_start, default_end
+                channels.append((Channel.SMS, phone, next_allowed(now, q_start, q_end) if quiet else now))
+            for channel, address, due in channels:
+                skipped = due >= start
+                batch.append((
+                    adapt(now), adapt(now), pk, patient_id, kind, "reminder", channel,
+                    Status.SKIPPED if skipped else Status.PENDING, adapt(due), adapt(start), context, address,
+                    "Quiet hours last until the appointment." if skipped else "",
+                ))
             if len(batch) >= 1000:
-                created += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+                created += _insert_planned(batch)
                 batch = []
-        if batch:
-            created += len(Delivery.objects.bulk_create(batch, ignore_conflicts=True))
+        created += _insert_planned(batch)
         lower = hours
     return created
 
@@ -371,96 +420,130 @@ def deliveries_dispatch_due(*, now: dt.datetime | None = None) -> int:
 # --- Sending --------------------------------------------------------------------------
 
 
-def _hold(delivery: Delivery, now: dt.datetime) -> tuple[str, str, dt.datetime | None] | None:
+def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | None] | None:
     """Why this delivery must not go now: (status, reason, defer_until), or None to send it."""
-    appointment = delivery.appointment
-    if appointment is not None and delivery.message == "reminder" and (
-        appointment.status not in UPCOMING
-        or appointment.start <= now
-        or appointment.start != delivery.appointment_start
+    if item.appointment_id is not None and item.message == "reminder" and (
+        item.status not in UPCOMING or item.start <= now or item.start != item.planned_start
     ):
         return Status.CANCELLED, "The appointment was cancelled or moved.", None
-    if appointment is not None and delivery.message in ("confirmation", "confirmed") and (
-        appointment.status == Appointment.Status.CANCELLED
+    if item.appointment_id is not None and item.message in ("confirmation", "confirmed") and (
+        item.status == Appointment.Status.CANCELLED
     ):
         return Status.CANCELLED, "The appointment was cancelled.", None
-    recipient = delivery.recipient
-    if delivery.channel == Channel.SMS:
-        preference = preference_for(recipient)
-        if preference.sms_opted_out or not recipient.notify_by_sms or not recipient.phone:
+    if item.channel == Channel.SMS:
+        if item.sms_opted_out or not item.notify_by_sms or not item.phone:
             return Status.SKIPPED, "The recipient turned text messages off.", None
-        if preference.quiet_hours and in_quiet_hours(now, preference.quiet_start, preference.quiet_end):
-            until = next_allowed(now, preference.quiet_start, preference.quiet_end)
-            if delivery.message == "reminder" and appointment is not None and until >= appointment.start:
+        quiet, quiet_start, quiet_end = item.quiet_window
+        if quiet and in_quiet_hours(now, quiet_start, quiet_end):
+            until = next_allowed(now, quiet_start, quiet_end)
+            if item.message == "reminder" and item.start is not None and until >= item.start:
                 return Status.SKIPPED, "Quiet hours last until the appointment.", None
             return Status.PENDING, "", until
-    elif not recipient.notify_by_email or not recipient.email:
+    elif not item.notify_by_email or not item.email:
         return Status.SKIPPED, "The recipient turned email off.", None
     return None
 
 
-def _address(delivery: Delivery) -> str:
-    recipient = delivery.recipient
-    if delivery.channel == Channel.SMS:
-        return recipient.phone.as_e164
-    return recipient.email
+def _apply_hold(item: Outgoing, hold: tuple[str, str, dt.datetime | None], now: dt.datetime) -> None:
+    status, reason, until = hold
+    pending = Delivery.objects.filter(pk=item.pk, status=Status.PENDING)
+    if until is not None:
+        pending.update(due_at=until, queued_at=None, updated_at=now)
+    else:
+        pending.update(status=status, error=reason, updated_at=now)
 
 
-def delivery_send(*, delivery: Delivery) -> bool:
-    """Send one delivery if it is still pending and due; True when this call sent it.
-
-    Deliberately not one transaction: the claim must commit before the provider is called, so a
-    second worker sees "sending" and leaves it alone.
-    """
-    now = timezone.now()
-    if delivery.status != Status.PENDING or delivery.due_at > now:
-        return False
-    hold = _hold(delivery, now)
-    if hold is not None:
-        status, reason, until = hold
-        pending = Delivery.objects.filter(pk=delivery.pk, status=Status.PENDING)
-        if until is not None:
-            pending.update(due_at=until, queued_at=None, updated_at=now)
-        else:
-            pending.update(status=status, error=reason, updated_at=now)
-        return False
-    address = _address(delivery)
-    claimed = Delivery.objects.filter(pk=delivery.pk, status=Status.PENDING, due_at__lte=now).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, to=address, updated_at=now
+def _record_failure(item: Outgoing, exc: Exception, now: dt.datetime) -> None:
+    attempts = Delivery.objects.values_list("attempts", flat=True).get(pk=item.pk)
+    final = attempts >= MAX_ATTEMPTS
+    retry_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+    Delivery.objects.filter(pk=item.pk, status=Status.SENDING).update(
+        status=Status.FAILED if final else Status.PENDING, due_at=now if final else retry_at, claim="",
+        queued_at=None, error=f"{type(exc).__name__}: {exc}"[:300], updated_at=timezone.now(),
     )
-    if claimed != 1:
-        return False  # another worker has it, or had it
-    try:
-        rendered = render(delivery, to=address)
-        provider_id = get_channel(delivery.channel).send(rendered)
-    except Exception as exc:  # noqa: BLE001 - any provider error is recorded on the delivery, then retried
-        attempts = Delivery.objects.values_list("attempts", flat=True).get(pk=delivery.pk)
-        final = attempts >= MAX_ATTEMPTS
-        retry_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
-        Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-            status=Status.FAILED if final else Status.PENDING, due_at=now if final else retry_at,
-            queued_at=None, error=f"{type(exc).__name__}: {exc}"[:300], updated_at=timezone.now(),
-        )
-        logger.warning("Delivery %s failed on attempt %s (%s)", delivery.pk, attempts, type(exc).__name__)
-        return False
-    done = timezone.now()
-    Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-        status=Status.SENT, provider_message_id=provider_id[:255], subject=rendered.subject[:200], error="",
-        sent_at=done, updated_at=done,
+    logger.warning("Delivery %s failed on attempt %s (%s)", item.pk, attempts, type(exc).__name__)
+
+
+_SENT_COLUMNS = ("status", "provider_message_id", "subject", "to", "sent_at", "updated_at")
+
+
+def _mark_sent(rows: list[tuple]) -> None:
+    """Mark many deliveries sent with one prepared statement; each row only if still "sending"."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in _SENT_COLUMNS)
+    sql = (
+        f"UPDATE {quote(Delivery._meta.db_table)} SET {assignments}, {quote('error')} = '', "  # noqa: S608
+        f"{quote('claim')} = '' WHERE {quote('id')} = %s AND {quote('status')} = %s"
     )
-    return True
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _outgoing(delivery_ids: list[int], now: dt.datetime) -> list[Outgoing]:
+    rows = (
+        Delivery.objects.filter(pk__in=delivery_ids, status=Status.PENDING, due_at__lte=now)
+        .annotate(recipient_phone=Cast("recipient__phone", output_field=CharField()))  # as stored: E.164
+        .order_by("pk")
+        .values_list(*Outgoing.FIELDS)
+    )
+    return [Outgoing(*row) for row in rows]
 
 
 def deliveries_send(*, delivery_ids: list[int]) -> int:
-    """Send the given deliveries that are still pending; return how many this call sent."""
-    deliveries = (
-        Delivery.objects.filter(pk__in=delivery_ids, status=Status.PENDING)
-        .select_related(
-            "appointment__scan_type", "appointment__room", "recipient__notification_preference", "referral"
-        )
-        .order_by("pk")
-    )
-    return sum(delivery_send(delivery=delivery) for delivery in deliveries)
+    """Send the given deliveries that are still pending and due; return how many this call sent.
+
+    Deliberately not one transaction: the claim (one conditional UPDATE pending -> sending for the
+    whole batch, stamped with this caller's token) commits before any provider is called, so another
+    worker running the same batch finds nothing left to claim. Each sent message is then marked sent
+    with its provider id.
+    """
+    now = timezone.now()
+    ready = []
+    for item in _outgoing(delivery_ids, now):
+        hold = _hold(item, now)
+        if hold is None:
+            ready.append(item)
+        else:
+            _apply_hold(item, hold, now)
+    if not ready:
+        return 0
+    token = uuid.uuid4().hex
+    claimed = Delivery.objects.filter(
+        pk__in=[item.pk for item in ready], status=Status.PENDING, due_at__lte=now
+    ).update(status=Status.SENDING, claim=token, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        return 0  # another worker has them, or had them
+    mine = set(Delivery.objects.filter(claim=token, status=Status.SENDING).values_list("pk", flat=True))
+    channels: dict = {}
+    sent = 0
+    done: list[tuple] = []
+    for item in ready:
+        if item.pk not in mine:
+            continue
+        address = item.phone if item.channel == Channel.SMS else item.email
+        try:
+            rendered = render(item, to=address)
+            channel = channels.get(item.channel) or channels.setdefault(item.channel, get_channel(item.channel))
+            provider_id = channel.send(rendered)
+        except Exception as exc:  # noqa: BLE001 - any provider error is recorded on the delivery, then retried
+            _record_failure(item, exc, now)
+            continue
+        stamp_now = connection.ops.adapt_datetimefield_value(timezone.now())
+        done.append((Status.SENT, provider_id[:255], rendered.subject[:200], address[:254], stamp_now, stamp_now,
+                     item.pk, Status.SENDING))
+        sent += 1
+        if len(done) >= 50:
+            _mark_sent(done)
+            done = []
+    _mark_sent(done)
+    return sent
+
+
+def delivery_send(*, delivery: Delivery) -> bool:
+    """Send one delivery if it is still pending and due; True when this call sent it."""
+    return deliveries_send(delivery_ids=[delivery.pk]) == 1
 
 
 # --- Provider callbacks -----------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_an_sms_reply_yes_confirmation_triggers_a_confirmed_message(run_on_commi
     appointment = make_appointment(start=local_dt(2026, 11, 5, 9, 0), status=Appointment.Status.REQUESTED,
                                    confirmed_at=None, patient=make_patient(sms_on=False))
     run_on_commit(booking.appointment_confirm, appointment=appointment, by=None)
-    assert mail.outbox[0].subject == "Your appointment on Thu 05 Nov at 09:00 is confirmed"
+    assert mail.outbox[0].subject == "Your appointment on Thu 5 Nov at 09:00 is confirmed"
 
 
 def test_every_message_renders_for_email_and_sms():

@@ -43,7 +43,10 @@ def test_a_send_task_run_twice_sends_one_sms():
     assert len(sms.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.provider_message_id == sms.outbox[0].sid
-    assert delivery.attempts == 1 and delivery.sent_at is not None
+    assert delivery.attempts == 1 and delivery.claim == ""
+    assert abs(delivery.sent_at - timezone.now()) < dt.timedelta(seconds=5)
+    recent = timezone.now() - dt.timedelta(minutes=1)
+    assert Delivery.objects.filter(sent_at__lte=timezone.now(), sent_at__gt=recent).exists()  # comparable in SQL
 
 
 @pytest.mark.django_db

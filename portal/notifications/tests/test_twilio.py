@@ -36,7 +36,7 @@ def test_yes_confirms_the_next_appointment_through_the_booking_service(client):
                                    confirmed_at=None)
     response = _reply(client, " yes please ")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
-    assert b"is confirmed" in response.content and b"Wed 04 Nov at 09:00" in response.content
+    assert b"is confirmed" in response.content and b"Wed 4 Nov at 09:00" in response.content
     appointment.refresh_from_db()
     assert appointment.status == "confirmed" and appointment.confirmed_at is not None
 
