@@ -88,6 +88,10 @@ def main() -> None:
             price=Decimal("40.00"), patient_amount=Decimal("40.00"),
         ))
     Appointment.objects.bulk_create(appointments, batch_size=1000)
+    # Only the run this script queues is timed: the every-minute schedule would add a second one.
+    from django_q.models import Schedule
+
+    Schedule.objects.all().delete()
     print(f"{args.reminders} appointments with a reminder due; starting qcluster ({args.workers} workers)", flush=True)
 
     log = (folder / "qcluster.log").open("w")

@@ -39,10 +39,13 @@ class EmailChannel:
 
 
 class SMSChannel:
-    """settings.SMS_BACKEND (console, locmem, file, twilio)."""
+    """settings.SMS_BACKEND (console, locmem, file, twilio); one backend per channel object."""
+
+    def __init__(self) -> None:
+        self.backend = sms.get_backend()
 
     def send(self, message: Rendered) -> str:
-        return sms.get_backend().send(to=message.to, body=message.text)
+        return self.backend.send(to=message.to, body=message.text)
 
 
 def get_channel(name: str) -> Channel:

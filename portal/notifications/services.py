@@ -38,7 +38,7 @@ REQUEUE_AFTER = dt.timedelta(minutes=5)
 # A delivery left "sending" this long was interrupted mid-send: it is marked failed, never resent
 # automatically (the provider may have taken it), so a person can decide.
 STUCK_AFTER = dt.timedelta(minutes=10)
-SEND_BATCH = 250
+SEND_BATCH = 500
 UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
 
 

@@ -50,12 +50,21 @@ class LocmemBackend:
 
 
 class FileBackend:
+    """One JSON line per message; the file stays open for the backend's life (one batch)."""
+
+    def __init__(self) -> None:
+        self.handle = open(settings.SMS_FILE_PATH, "a", encoding="utf-8")  # noqa: SIM115 - closed on delete
+
     def send(self, *, to: str, body: str) -> str:
         sid = f"file-{uuid.uuid4().hex}"
-        line = json.dumps({"to": to, "body": body, "sid": sid})
-        with open(settings.SMS_FILE_PATH, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+        self.handle.write(json.dumps({"to": to, "body": body, "sid": sid}) + "\n")
+        self.handle.flush()
         return sid
+
+    def __del__(self) -> None:
+        handle = getattr(self, "handle", None)
+        if handle is not None:
+            handle.close()
 
 
 class TwilioBackend:
