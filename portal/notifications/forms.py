@@ -20,6 +20,8 @@ class PreferenceForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if user is not None and user.phone:
+            self.fields["notify_by_sms"].help_text = f"Sent to {user.phone.as_international}."
 
     def clean(self):
         data = super().clean()
