@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.booking.models import Appointment
-from portal.notifications import services
+from portal.notifications import sending, services
 
 
 def send_deliveries(delivery_ids: list[int]) -> int:
-    return services.deliveries_send(delivery_ids=delivery_ids)
+    return sending.deliveries_send(delivery_ids=delivery_ids)
 
 
 def send_due_reminders() -> dict[str, int]:

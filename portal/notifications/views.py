@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from portal.notifications import selectors, services
+from portal.notifications import selectors, sending, services
 from portal.notifications.forms import PreferenceForm
 from portal.notifications.replies import sms_reply_handle
 
@@ -86,7 +86,7 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
     if not _twilio_request_is_genuine(request):
         logger.warning("Refused an SMS status callback with a missing or wrong signature")
         return HttpResponseForbidden("Invalid signature")
-    services.delivery_record_status(
+    sending.delivery_record_status(
         provider_message_id=request.POST.get("MessageSid", ""),
         provider_status=request.POST.get("MessageStatus", ""),
         error_code=request.POST.get("ErrorCode", ""),

@@ -10,7 +10,7 @@ from django.core import mail
 
 from portal.booking.models import Appointment
 from portal.core import signals
-from portal.notifications import services, sms, tasks
+from portal.notifications import sending, services, sms, tasks
 from portal.notifications.models import Delivery, NotificationPreference
 
 from .conftest import local_dt, make_appointment, make_patient
@@ -105,7 +105,7 @@ def test_a_stale_reminder_is_refused_at_send_time_even_without_the_event():
         services.reminders_plan_due()
         Appointment.objects.filter(pk=appointment.pk).update(start=local_dt(2026, 11, 5, 8, 30),
                                                              end=local_dt(2026, 11, 5, 9, 30))
-        services.deliveries_send(delivery_ids=list(Delivery.objects.values_list("pk", flat=True)))
+        sending.deliveries_send(delivery_ids=list(Delivery.objects.values_list("pk", flat=True)))
     assert sms.outbox == []
     assert Delivery.objects.get().status == "cancelled"
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from portal.notifications import services, sms
+from portal.notifications import sending, services, sms
 from portal.notifications.models import Delivery
 
 from .conftest import make_appointment, make_patient
@@ -37,9 +37,9 @@ def _planned_sms() -> Delivery:
 @pytest.mark.django_db
 def test_a_send_task_run_twice_sends_one_sms():
     delivery = _planned_sms()
-    assert services.deliveries_send(delivery_ids=[delivery.pk]) == 1
-    assert services.deliveries_send(delivery_ids=[delivery.pk]) == 0
-    assert services.delivery_send(delivery=delivery) == 0  # a stale in-memory copy cannot send either
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 1
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 0
+    assert sending.delivery_send(delivery=delivery) == 0  # a stale in-memory copy cannot send either
     assert len(sms.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.provider_message_id == sms.outbox[0].sid
@@ -71,7 +71,7 @@ def test_concurrent_workers_send_one_sms():
     def worker(copy: Delivery) -> None:
         try:
             barrier.wait()
-            results.append(services.delivery_send(delivery=copy))
+            results.append(sending.delivery_send(delivery=copy))
         finally:
             connection.close()
 
@@ -89,14 +89,14 @@ def test_concurrent_workers_send_one_sms():
 def test_a_failed_send_is_recorded_and_retried_at_most_three_times(settings):
     settings.SMS_BACKEND = "portal.notifications.tests.test_sending.BrokenSMS"
     delivery = _planned_sms()
-    assert services.deliveries_send(delivery_ids=[delivery.pk]) == 0
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 0
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.attempts == 1
     assert "ConnectionError: provider unreachable" in delivery.error
     assert delivery.due_at > timezone.now() + dt.timedelta(minutes=4)  # retried later, not at once
     for _ in range(5):
         Delivery.objects.filter(pk=delivery.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
-        services.deliveries_send(delivery_ids=[delivery.pk])
+        sending.deliveries_send(delivery_ids=[delivery.pk])
     delivery.refresh_from_db()
     assert delivery.status == "failed" and delivery.attempts == 3
     settings.SMS_BACKEND = "locmem"
