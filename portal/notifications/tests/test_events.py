@@ -141,3 +141,16 @@ def test_every_message_renders_for_email_and_sms():
                 assert rendered.subject and "</html>" in rendered.html
             else:
                 assert len(rendered.text) <= 320, (message, len(rendered.text))
+
+
+def test_a_booking_confirmation_sms_at_night_waits_for_the_morning_but_the_email_goes(run_on_commit):
+    from portal.notifications import tasks
+
+    with time_machine.travel(local_dt(2026, 11, 2, 23, 15), tick=False):
+        appointment = make_appointment(start=local_dt(2026, 11, 9, 9, 0), status=Appointment.Status.REQUESTED)
+        run_on_commit(signals.send_on_commit, signals.appointment_booked, sender=Appointment, appointment=appointment)
+        assert len(mail.outbox) == 1 and sms.outbox == []
+        assert Delivery.objects.get(channel="sms").due_at == local_dt(2026, 11, 3, 7, 0)
+    with time_machine.travel(local_dt(2026, 11, 3, 7, 1), tick=False):
+        tasks.send_due_reminders()
+    assert len(sms.outbox) == 1 and "Mon 9 Nov at 09:00" in sms.outbox[0].body

@@ -155,6 +155,7 @@ def test_the_reminder_schedule_exists_once():
 
     from portal.notifications.receivers import SEND_DUE_REMINDERS, ensure_schedule
 
+    assert Schedule.objects.filter(func=SEND_DUE_REMINDERS).exists()  # made by migrate (post_migrate)
     ensure_schedule()
     ensure_schedule()
     [schedule] = Schedule.objects.filter(func=SEND_DUE_REMINDERS)
