@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal.payments",
     "portal.reports",
     "portal.feedback",
+    "portal.notifications",
     "cms",
     "analytics",
     # Wagtail
@@ -343,6 +344,8 @@ PUBLIC_URL_NAMES = [
     "wagtaildocs_document_embed",
     *env_list("DJANGO_EXTRA_PUBLIC_URL_NAMES"),  # benchmarks only (bench/hello_urls.py)
     "payments:payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
+    "notifications:twilio_inbound",  # Twilio webhooks (signature-checked)
+    "notifications:twilio_status",
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
@@ -357,6 +360,10 @@ LOGGING = {
         # Request logs carry query strings and paths; keep them at WARNING.
         "django.request": {"level": "WARNING"},
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", "INFO")},
+        # Even at DJANGO_LOG_LEVEL=DEBUG: the template engine's debug lines dump template contexts
+        # and the SQL log carries query parameters, both full of patient data.
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
     },
 }
 
@@ -395,3 +402,22 @@ BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 60)
 BOOKING_SLOT_STEP_MINUTES = env_int("BOOKING_SLOT_STEP_MINUTES", 15)
 # Patients may cancel or reschedule online until this many hours before the start.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 24)
+# --- Notifications (email and SMS) ------------------------------------------------
+
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER")
+# console (prints), locmem (tests), file (SMS_FILE_PATH), twilio; twilio when all three are set.
+SMS_BACKEND = env(
+    "SMS_BACKEND", "twilio" if TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER else "console"
+)
+SMS_FILE_PATH = env("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
+# Hours before the start at which reminders go out.
+NOTIFICATIONS_REMINDER_OFFSETS_HOURS = sorted(
+    {int(hours) for hours in env_list("NOTIFICATIONS_REMINDER_OFFSETS_HOURS", "24,2")}, reverse=True
+)
+# Default quiet hours for SMS, local time ("21-7": none from 21:00 to 07:00; "off": none).
+NOTIFICATIONS_QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21-7")
+# The site's public address: links in messages, and the URL Twilio signs its webhooks with.
+NOTIFICATIONS_PUBLIC_BASE_URL = env("NOTIFICATIONS_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
+NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", "radiology-portal.local")

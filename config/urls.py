@@ -26,6 +26,7 @@ urlpatterns = [
     path("doctor/", include("portal.referrals.doctor_urls")),
     path("appointments/", include("portal.booking.urls")),
     path("", include("portal.referrals.urls")),
+    path("notifications/", include("portal.notifications.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

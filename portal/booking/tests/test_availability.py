@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.booking.availability import Busy, RoomSchedule, Rules, free_slots, wall_to_instant
 
@@ -169,3 +171,31 @@ def test_wall_to_instant_refuses_a_time_in_the_gap():
 def test_a_zero_duration_is_refused():
     with pytest.raises(ValueError):
         _slots([RoomSchedule(1, WEEKDAYS)], minutes=0)
+
+
+busy_strategy = st.lists(st.tuples(st.integers(0, 1), st.integers(0, 5 * 24 * 4), st.integers(1, 12)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(busy=busy_strategy, minutes=st.sampled_from([15, 20, 30, 45, 60, 90]), step=st.sampled_from([5, 15, 30]))
+def test_every_slot_is_inside_hours_free_and_as_long_as_the_scan(busy, minutes, step):
+    base = _at(MONDAY, 0)
+    intervals = [
+        Busy(room, base + dt.timedelta(minutes=15 * q), base + dt.timedelta(minutes=15 * (q + n)))
+        for room, q, n in busy
+    ]
+    rooms = [RoomSchedule(0, WEEKDAYS), RoomSchedule(1, {d: [(dt.time(9, 0), dt.time(16, 30))] for d in range(6)})]
+    rules = Rules(step_minutes=step, min_lead=dt.timedelta(0), horizon_days=60)
+    slots = _slots(
+        rooms, busy=intervals, minutes=minutes, first=MONDAY, last=MONDAY + dt.timedelta(days=5), rules=rules
+    )
+    hours = {0: WEEKDAYS, 1: rooms[1].hours}
+    for slot in slots:
+        assert slot.end - slot.start == dt.timedelta(minutes=minutes)
+        start, end = slot.start.astimezone(HARARE), slot.end.astimezone(HARARE)
+        for room in slot.room_ids:
+            assert any(
+                o <= start.time() and end.time() <= c and end.date() == start.date()
+                for o, c in hours[room].get(start.weekday(), [])
+            )
+            assert not any(b.room_id == room and b.start < slot.end and slot.start < b.end for b in intervals)

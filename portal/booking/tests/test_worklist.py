@@ -160,6 +160,8 @@ def test_reception_and_managers_edit_rooms_in_wagtail_marketing_cannot(client, s
         assert (index.status_code == 200) is allowed, role
         menu = client.get("/admin/").content.decode()
         assert ("Scheduling" in menu) is allowed, role
+        for name in ("booking_opening_hours:index", "booking_closures:index", "booking_opening_hours:add"):
+            assert (client.get(reverse(name)).status_code == 200) is allowed, (role, name)
         if allowed:
             response = client.post(
                 reverse("booking_rooms:add"), {"name": f"CT {role}", "modality": "ct", "active": "on"}

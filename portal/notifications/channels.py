@@ -1,0 +1,52 @@
+"""Channels behind one interface: `send(rendered) -> provider message id`; raise to report a failure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import make_msgid
+
+from portal.notifications import sms
+
+
+@dataclass(frozen=True)
+class Rendered:
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+
+
+class Channel(Protocol):
+    def send(self, message: Rendered) -> str: ...
+
+
+class EmailChannel:
+    """Django's mail (settings.EMAIL_BACKEND), HTML with a plain-text alternative."""
+
+    def send(self, message: Rendered) -> str:
+        message_id = make_msgid(domain=settings.NOTIFICATIONS_EMAIL_DOMAIN)
+        email = EmailMultiAlternatives(
+            subject=message.subject, body=message.text, to=[message.to], headers={"Message-ID": message_id}
+        )
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
+        email.send(fail_silently=False)
+        return message_id
+
+
+class SMSChannel:
+    """settings.SMS_BACKEND (console, locmem, file, twilio); one backend per channel object."""
+
+    def __init__(self) -> None:
+        self.backend = sms.get_backend()
+
+    def send(self, message: Rendered) -> str:
+        return self.backend.send(to=message.to, body=message.text)
+
+
+def get_channel(name: str) -> Channel:
+    return {"email": EmailChannel, "sms": SMSChannel}[name]()

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class PreferenceForm(forms.Form):
+    notify_by_email = forms.BooleanField(label="Email me", required=False)
+    notify_by_sms = forms.BooleanField(
+        label="Text me (SMS)", required=False, help_text="Needs a mobile number on your profile."
+    )
+    sms_opted_out = forms.BooleanField(
+        label="Stop all text messages", required=False,
+        help_text="The same as replying STOP to one of our texts. Untick it (or reply START) to receive them again.",
+    )
+    quiet_hours = forms.BooleanField(label="Keep quiet hours", required=False,
+                                     help_text="Text messages due in these hours wait until they end.")
+    quiet_start = forms.TimeField(label="Quiet from", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_end = forms.TimeField(label="Quiet until", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user is not None and user.phone:
+            self.fields["notify_by_sms"].help_text = f"Sent to {user.phone.as_international}."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify_by_sms") and self.user is not None and not self.user.phone:
+            self.add_error("notify_by_sms", "Add a mobile number on your profile first.")
+        if data.get("quiet_hours") and data.get("quiet_start") and data.get("quiet_start") == data.get("quiet_end"):
+            self.add_error("quiet_end", "Quiet hours must end at a different time than they start.")
+        return data

@@ -1,0 +1,167 @@
+"""The messages the practice sends, and how each is rendered (templates/notifications/...).
+
+Every message has an email (HTML + text) and an SMS text. Times are shown in the practice's time zone
+(settings.TIME_ZONE), whatever the worker's own clock says.
+
+Sending works on `Outgoing`, a plain record read with one query per batch (no model instances):
+10,000 reminders a minute must not pay for six model objects each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.notifications.channels import Rendered
+from portal.notifications.quiet import default_quiet_hours, practice_tz
+
+if TYPE_CHECKING:
+    from portal.notifications.models import Delivery
+
+# message -> email subject ({practice} and {when} are filled in)
+SUBJECTS = {
+    "confirmation": "Your booking at {practice}",
+    "confirmed": "Your appointment on {when} is confirmed",
+    "reminder": "Reminder: your appointment on {when}",
+    "cancellation": "Your appointment on {when} is cancelled",
+    "reschedule": "Your appointment has moved to {when}",
+    "report_ready": "Your report is ready",
+    "feedback_request": "How was your visit to {practice}?",
+    "referral_received": "We received your referral",
+    "payment_receipt": "Receipt for your payment to {practice}",
+}
+MESSAGES = tuple(SUBJECTS)
+
+
+@dataclass
+class Outgoing:
+    """One delivery with what deciding and rendering it needs."""
+
+    pk: int | None
+    message: str
+    channel: str
+    context: dict = field(default_factory=dict)
+    planned_start: dt.datetime | None = None  # the appointment time the message was planned for
+    appointment_id: int | None = None
+    start: dt.datetime | None = None
+    status: str = ""
+    cancellation_reason: str = ""
+    scan_name: str = ""
+    room_name: str = ""
+    recipient_id: int | None = None
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    notify_by_email: bool = False
+    notify_by_sms: bool = False
+    sms_opted_out: bool | None = None  # None: no saved preference, the defaults apply
+    quiet_hours: bool | None = None
+    quiet_start: dt.time | None = None
+    quiet_end: dt.time | None = None
+    referral_id: int | None = None
+    referral_scan: str = ""
+
+    # The query that fills it (deliveries_send), in field order after `pk, message, channel`.
+    FIELDS = (
+        "pk", "message", "channel", "context", "appointment_start", "appointment_id", "appointment__start",
+        "appointment__status", "appointment__cancellation_reason", "appointment__scan_type__name",
+        "appointment__room__name", "recipient_id", "recipient__email", "recipient__first_name",
+        "recipient__last_name", "recipient_phone", "recipient__notify_by_email", "recipient__notify_by_sms",
+        "recipient__notification_preference__sms_opted_out", "recipient__notification_preference__quiet_hours",
+        "recipient__notification_preference__quiet_start", "recipient__notification_preference__quiet_end",
+        "referral_id", "referral__scan_type__name",
+    )
+
+    @property
+    def quiet_window(self) -> tuple[bool, dt.time, dt.time]:
+        if self.quiet_hours is None:
+            start, end = default_quiet_hours()
+            return True, start, end
+        return self.quiet_hours, self.quiet_start, self.quiet_end
+
+    @classmethod
+    def from_delivery(cls, delivery: Delivery) -> Outgoing:
+        appointment, recipient, referral = delivery.appointment, delivery.recipient, delivery.referral
+        preference = getattr(recipient, "notification_preference", None) if recipient.pk else None
+        return cls(
+            pk=delivery.pk, message=delivery.message, channel=delivery.channel, context=delivery.context or {},
+            planned_start=delivery.appointment_start,
+            appointment_id=appointment.pk if appointment else None,
+            start=appointment.start if appointment else None,
+            status=appointment.status if appointment else "",
+            cancellation_reason=appointment.cancellation_reason if appointment else "",
+            scan_name=appointment.scan_type.name if appointment else "",
+            room_name=appointment.room.name if appointment else "",
+            recipient_id=recipient.pk, email=recipient.email, first_name=recipient.first_name,
+            last_name=recipient.last_name, phone=recipient.phone.as_e164 if recipient.phone else "",
+            notify_by_email=recipient.notify_by_email, notify_by_sms=recipient.notify_by_sms,
+            sms_opted_out=preference.sms_opted_out if preference else None,
+            quiet_hours=preference.quiet_hours if preference else None,
+            quiet_start=preference.quiet_start if preference else None,
+            quiet_end=preference.quiet_end if preference else None,
+            referral_id=referral.pk if referral else None,
+            referral_scan=referral.scan_type.name if referral and referral.scan_type_id else "",
+        )
+
+
+def local(moment: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(moment, practice_tz()) if moment else None
+
+
+@functools.lru_cache(maxsize=8)
+def _links(base: str) -> tuple[str, str]:
+    base = base.rstrip("/")
+    return base + reverse("accounts:dashboard"), base + reverse("notifications:preferences")
+
+
+def build_context(item: Outgoing) -> dict:
+    portal_url, preferences_url = _links(settings.NOTIFICATIONS_PUBLIC_BASE_URL)
+    context = {
+        "message": item.message,
+        "practice": settings.WAGTAIL_SITE_NAME,
+        "recipient_name": f"{item.first_name} {item.last_name}".strip(),
+        "status": item.status,
+        "cancellation_reason": item.cancellation_reason,
+        "scan_name": item.scan_name,
+        "room_name": item.room_name,
+        "referral_number": item.referral_id,
+        "referral_scan": item.referral_scan,
+        "portal_url": portal_url,
+        "preferences_url": preferences_url,
+    }
+    if item.start is not None:
+        start = local(item.start)
+        context["start"] = start
+        context["when"] = f"{start:%a} {start.day} {start:%b} at {start:%H:%M}"
+    extra = item.context or {}
+    if extra.get("old_start"):
+        context["old_start"] = local(dt.datetime.fromisoformat(extra["old_start"]))
+    if extra.get("offset_hours"):
+        context["offset_hours"] = extra["offset_hours"]
+    if extra.get("payment_id"):
+        from portal.payments.models import Payment
+
+        context["payment"] = Payment.objects.filter(pk=extra["payment_id"]).first()
+    return context
+
+
+def render(item: Outgoing | Delivery, *, to: str) -> Rendered:
+    if not isinstance(item, Outgoing):
+        item = Outgoing.from_delivery(item)
+    context = build_context(item)
+    subject = SUBJECTS[item.message].format(practice=context["practice"], when=context.get("when", ""))
+    context["subject"] = subject
+    if item.channel == "sms":
+        text = render_to_string(f"notifications/sms/{item.message}.txt", context).strip()
+        return Rendered(to=to, subject="", text=" ".join(text.split()))
+    text = render_to_string(f"notifications/email/{item.message}.txt", context).strip() + "\n"
+    html = render_to_string(f"notifications/email/{item.message}.html", context)
+    return Rendered(to=to, subject=subject, text=text, html=html)

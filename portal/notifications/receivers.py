@@ -1,0 +1,77 @@
+"""Domain events -> django-q2 tasks. Receivers write nothing: they queue a task after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from portal.core import signals
+
+SEND_DUE_REMINDERS = "portal.notifications.tasks.send_due_reminders"
+SCHEDULE_NAME = "notifications: send due reminders"
+
+
+def _queue(func: str, *args) -> None:
+    def queue() -> None:
+        from django_q.tasks import async_task
+
+        async_task(f"portal.notifications.tasks.{func}", *args, task_name=f"notifications.{func}")
+
+    transaction.on_commit(queue)
+
+
+@receiver(signals.appointment_booked, dispatch_uid="notifications.booked")
+def on_booked(sender, appointment, **kwargs) -> None:
+    _queue("notify_appointment", appointment.pk, "confirmation")
+
+
+@receiver(signals.appointment_confirmed, dispatch_uid="notifications.confirmed")
+def on_confirmed(sender, appointment, **kwargs) -> None:
+    _queue("notify_appointment", appointment.pk, "confirmed")
+
+
+@receiver(signals.appointment_cancelled, dispatch_uid="notifications.cancelled")
+def on_cancelled(sender, appointment, **kwargs) -> None:
+    _queue("notify_appointment", appointment.pk, "cancellation")
+
+
+@receiver(signals.appointment_completed, dispatch_uid="notifications.completed")
+def on_completed(sender, appointment, **kwargs) -> None:
+    _queue("notify_appointment", appointment.pk, "feedback_request")
+
+
+@receiver(signals.appointment_rescheduled, dispatch_uid="notifications.rescheduled")
+def on_rescheduled(sender, appointment, old_start, **kwargs) -> None:
+    _queue("notify_rescheduled", appointment.pk, old_start.isoformat())
+
+
+@receiver(signals.report_released, dispatch_uid="notifications.report_released")
+def on_report_released(sender, report, **kwargs) -> None:
+    _queue("notify_report_ready", report.pk)
+
+
+@receiver(signals.payment_received, dispatch_uid="notifications.payment_received")
+def on_payment_received(sender, payment, **kwargs) -> None:
+    _queue("notify_payment_receipt", payment.pk)
+
+
+@receiver(signals.referral_received, dispatch_uid="notifications.referral_received")
+def on_referral_received(sender, referral, **kwargs) -> None:
+    _queue("notify_referral_received", referral.pk)
+
+
+def ensure_schedule() -> None:
+    """The every-minute job that sends due reminders. Idempotent."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={"func": SEND_DUE_REMINDERS, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+    )
+
+
+def ensure_schedule_after_migrate(sender, using="default", **kwargs) -> None:
+    from django_q.models import Schedule
+
+    if not Schedule.objects.using(using).filter(name=SCHEDULE_NAME).exists():
+        ensure_schedule()

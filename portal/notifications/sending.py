@@ -1,0 +1,180 @@
+"""Sending: each pending delivery goes exactly once.
+
+A sender claims a batch with one conditional UPDATE (pending -> sending, stamped with its own token)
+that commits before any provider is called, sends what it claimed, then marks each sent with the
+provider's message id. A task run twice, or by two workers at once, sends one message. Provider
+callbacks (Twilio's status) are recorded here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from django.db import connection, transaction
+from django.db.models import CharField, F
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from portal.booking.models import Appointment
+from portal.notifications.channels import get_channel
+from portal.notifications.messages import Outgoing, render
+from portal.notifications.models import Delivery
+from portal.notifications.quiet import in_quiet_hours, next_allowed
+
+logger = logging.getLogger(__name__)
+
+Status = Delivery.Status
+Channel = Delivery.Channel
+MAX_ATTEMPTS = 3
+RETRY_AFTER = (dt.timedelta(minutes=5), dt.timedelta(minutes=30))
+UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
+
+
+# --- Sending --------------------------------------------------------------------------
+
+
+def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | None] | None:
+    """Why this delivery must not go now: (status, reason, defer_until), or None to send it."""
+    if item.appointment_id is not None and item.message == "reminder" and (
+        item.status not in UPCOMING or item.start <= now or item.start != item.planned_start
+    ):
+        return Status.CANCELLED, "The appointment was cancelled or moved.", None
+    if item.appointment_id is not None and item.message in ("confirmation", "confirmed") and (
+        item.status == Appointment.Status.CANCELLED
+    ):
+        return Status.CANCELLED, "The appointment was cancelled.", None
+    if item.channel == Channel.SMS:
+        if item.sms_opted_out or not item.notify_by_sms or not item.phone:
+            return Status.SKIPPED, "The recipient turned text messages off.", None
+        quiet, quiet_start, quiet_end = item.quiet_window
+        if quiet and in_quiet_hours(now, quiet_start, quiet_end):
+            until = next_allowed(now, quiet_start, quiet_end)
+            if item.message == "reminder" and item.start is not None and until >= item.start:
+                return Status.SKIPPED, "Quiet hours last until the appointment.", None
+            return Status.PENDING, "", until
+    elif not item.notify_by_email or not item.email:
+        return Status.SKIPPED, "The recipient turned email off.", None
+    return None
+
+
+def _apply_hold(item: Outgoing, hold: tuple[str, str, dt.datetime | None], now: dt.datetime) -> None:
+    status, reason, until = hold
+    pending = Delivery.objects.filter(pk=item.pk, status=Status.PENDING)
+    if until is not None:
+        pending.update(due_at=until, queued_at=None, updated_at=now)
+    else:
+        pending.update(status=status, error=reason, updated_at=now)
+
+
+def _record_failure(item: Outgoing, exc: Exception, now: dt.datetime) -> None:
+    attempts = Delivery.objects.values_list("attempts", flat=True).get(pk=item.pk)
+    final = attempts >= MAX_ATTEMPTS
+    retry_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+    Delivery.objects.filter(pk=item.pk, status=Status.SENDING).update(
+        status=Status.FAILED if final else Status.PENDING, due_at=now if final else retry_at, claim="",
+        queued_at=None, error=f"{type(exc).__name__}: {exc}"[:300], updated_at=timezone.now(),
+    )
+    logger.warning("Delivery %s failed on attempt %s (%s)", item.pk, attempts, type(exc).__name__)
+
+
+_SENT_COLUMNS = ("status", "provider_message_id", "subject", "to", "sent_at", "updated_at")
+
+
+def _mark_sent(rows: list[tuple]) -> None:
+    """Mark many deliveries sent with one prepared statement; each row only if still "sending"."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in _SENT_COLUMNS)
+    sql = (
+        f"UPDATE {quote(Delivery._meta.db_table)} SET {assignments}, {quote('error')} = '', "  # noqa: S608
+        f"{quote('claim')} = '' WHERE {quote('id')} = %s AND {quote('status')} = %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _outgoing(delivery_ids: list[int], now: dt.datetime) -> list[Outgoing]:
+    rows = (
+        Delivery.objects.filter(pk__in=delivery_ids, status=Status.PENDING, due_at__lte=now)
+        .annotate(recipient_phone=Cast("recipient__phone", output_field=CharField()))  # as stored: E.164
+        .order_by("pk")
+        .values_list(*Outgoing.FIELDS)
+    )
+    return [Outgoing(*row) for row in rows]
+
+
+def deliveries_send(*, delivery_ids: list[int]) -> int:
+    """Send the given deliveries that are still pending and due; return how many this call sent.
+
+    Deliberately not one transaction: the claim (one conditional UPDATE pending -> sending for the
+    whole batch, stamped with this caller's token) commits before any provider is called, so another
+    worker running the same batch finds nothing left to claim. Each sent message is then marked sent
+    with its provider id.
+    """
+    now = timezone.now()
+    ready = []
+    for item in _outgoing(delivery_ids, now):
+        hold = _hold(item, now)
+        if hold is None:
+            ready.append(item)
+        else:
+            _apply_hold(item, hold, now)
+    if not ready:
+        return 0
+    token = uuid.uuid4().hex
+    claimed = Delivery.objects.filter(
+        pk__in=[item.pk for item in ready], status=Status.PENDING, due_at__lte=now
+    ).update(status=Status.SENDING, claim=token, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        return 0  # another worker has them, or had them
+    mine = set(Delivery.objects.filter(claim=token, status=Status.SENDING).values_list("pk", flat=True))
+    channels: dict = {}
+    sent = 0
+    done: list[tuple] = []
+    for item in ready:
+        if item.pk not in mine:
+            continue
+        address = item.phone if item.channel == Channel.SMS else item.email
+        try:
+            rendered = render(item, to=address)
+            channel = channels.get(item.channel) or channels.setdefault(item.channel, get_channel(item.channel))
+            provider_id = channel.send(rendered)
+        except Exception as exc:  # noqa: BLE001 - any provider error is recorded on the delivery, then retried
+            _record_failure(item, exc, now)
+            continue
+        stamp_now = connection.ops.adapt_datetimefield_value(timezone.now())
+        done.append((Status.SENT, provider_id[:255], rendered.subject[:200], address[:254], stamp_now, stamp_now,
+                     item.pk, Status.SENDING))
+        sent += 1
+        if len(done) >= 50:
+            _mark_sent(done)
+            done = []
+    _mark_sent(done)
+    return sent
+
+
+def delivery_send(*, delivery: Delivery) -> bool:
+    """Send one delivery if it is still pending and due; True when this call sent it."""
+    return deliveries_send(delivery_ids=[delivery.pk]) == 1
+
+
+# --- Provider callbacks -----------------------------------------------------------------
+
+
+def delivery_record_status(*, provider_message_id: str, provider_status: str, error_code: str = "") -> int:
+    """Twilio's status callback: delivered, or failed/undelivered. Returns the rows updated."""
+    now = timezone.now()
+    sms = Delivery.objects.filter(provider_message_id=provider_message_id, channel=Channel.SMS)
+    if not provider_message_id:
+        return 0
+    if provider_status == "delivered":
+        return sms.filter(status__in=[Status.SENT, Status.SENDING]).update(
+            status=Status.DELIVERED, delivered_at=now, updated_at=now
+        )
+    if provider_status in ("failed", "undelivered"):
+        reason = f"Twilio reports {provider_status}" + (f" (error {error_code})" if error_code else "")
+        return sms.exclude(status=Status.DELIVERED).update(status=Status.FAILED, error=reason[:300], updated_at=now)
+    return 0

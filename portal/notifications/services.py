@@ -1,0 +1,411 @@
+"""Writes of notifications: preferences, and planning deliveries (events, reminders, resends).
+
+Exactly once starts here: a delivery row is unique on (appointment, kind, channel), so a message
+planned twice is one row. Sending it once is `sending.py`'s part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Exists, F, OuterRef
+from django.db.models.constants import OnConflict
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.booking.models import Appointment
+from portal.notifications.messages import MESSAGES, local
+from portal.notifications.models import Delivery, NotificationPreference
+from portal.notifications.quiet import default_quiet_hours, next_allowed
+
+logger = logging.getLogger(__name__)
+
+Status = Delivery.Status
+Channel = Delivery.Channel
+# A queued send task that has not run after this long is queued again by the sweep.
+REQUEUE_AFTER = dt.timedelta(minutes=5)
+# A delivery left "sending" this long was interrupted mid-send: it is marked failed, never resent
+# automatically (the provider may have taken it), so a person can decide.
+STUCK_AFTER = dt.timedelta(minutes=10)
+SEND_BATCH = 500
+UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
+
+
+# --- Preferences ----------------------------------------------------------------------
+
+
+def preference_for(user: User) -> NotificationPreference:
+    """The user's saved preferences, or the defaults (unsaved) when they never chose."""
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(user=user)
+
+
+def recipient_channels(user: User) -> list[tuple[str, str]]:
+    """(channel, address) pairs the user wants messages on, now."""
+    channels = []
+    if user.notify_by_email and user.email:
+        channels.append((Channel.EMAIL, user.email))
+    if user.notify_by_sms and user.phone and not preference_for(user).sms_opted_out:
+        channels.append((Channel.SMS, user.phone.as_e164))
+    return channels
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    user: User,
+    notify_by_email: bool,
+    notify_by_sms: bool,
+    sms_opted_out: bool,
+    quiet_hours: bool,
+    quiet_start: dt.time,
+    quiet_end: dt.time,
+) -> NotificationPreference:
+    from portal.accounts.services import user_update_profile
+
+    user_update_profile(
+        user=user, first_name=user.first_name, last_name=user.last_name, phone=user.phone,
+        date_of_birth=user.date_of_birth, notify_by_email=notify_by_email, notify_by_sms=notify_by_sms,
+    )
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    if sms_opted_out and not preference.sms_opted_out:
+        preference.sms_opted_out_at = timezone.now()
+    preference.sms_opted_out = sms_opted_out
+    preference.quiet_hours = quiet_hours
+    preference.quiet_start = quiet_start
+    preference.quiet_end = quiet_end
+    preference.full_clean()
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def sms_set_opt_out(*, phone: str, opted_out: bool) -> int:
+    """STOP / START from a phone number: applies to every account with that number."""
+    users = list(User.objects.filter(phone=phone))
+    for user in users:
+        preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        preference.sms_opted_out = opted_out
+        preference.sms_opted_out_at = timezone.now() if opted_out else None
+        preference.full_clean()
+        preference.save()
+    if opted_out and users:
+        Delivery.objects.filter(recipient__in=users, channel=Channel.SMS, status=Status.PENDING).update(
+            status=Status.SKIPPED, error="The recipient replied STOP.", updated_at=timezone.now()
+        )
+    return len(users)
+
+
+# --- Planning -------------------------------------------------------------------------
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A compact UTC stamp for keys: 20261128T0700Z."""
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def _due_for(channel: str, preference: NotificationPreference, due: dt.datetime) -> dt.datetime:
+    if channel == Channel.SMS and preference.quiet_hours:
+        return next_allowed(due, preference.quiet_start, preference.quiet_end)
+    return due
+
+
+def _new_deliveries(
+    *,
+    recipient: User,
+    message: str,
+    kind: str,
+    appointment: Appointment | None = None,
+    referral=None,
+    context: dict | None = None,
+    requested_by: User | None = None,
+    now: dt.datetime,
+) -> list[Delivery]:
+    if message not in MESSAGES:
+        raise ValueError(f"Unknown message {message!r}")
+    preference = preference_for(recipient)
+    rows = []
+    for channel, address in recipient_channels(recipient):
+        delivery = Delivery(
+            appointment=appointment, referral=referral, recipient=recipient, kind=kind, message=message,
+            channel=channel, to=address, due_at=_due_for(channel, preference, now),
+            appointment_start=appointment.start if appointment is not None else None,
+            context=context or {}, requested_by=requested_by,
+        )
+        delivery.full_clean(validate_unique=False, validate_constraints=False)  # the database decides races
+        rows.append(delivery)
+    return rows
+
+
+def _queue_send(deliveries: Iterable[Delivery]) -> None:
+    ids = [d.pk for d in deliveries if d.pk and d.status == Status.PENDING]
+    if not ids:
+        return
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=ids).update(queued_at=now)
+
+    def queue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("portal.notifications.tasks.send_deliveries", ids, task_name="notifications.send")
+
+    transaction.on_commit(queue)
+
+
+@transaction.atomic
+def deliveries_create(
+    *,
+    recipient: User,
+    message: str,
+    kind: str,
+    appointment: Appointment | None = None,
+    referral=None,
+    context: dict | None = None,
+    requested_by: User | None = None,
+) -> list[Delivery]:
+    """Plan one message to `recipient` on each channel they want, and queue its sending.
+
+    Returns the deliveries created now; a (kind, channel) planned before is left as it is.
+    """
+    now = timezone.now()
+    created = []
+    for delivery in _new_deliveries(
+        recipient=recipient, message=message, kind=kind, appointment=appointment, referral=referral,
+        context=context, requested_by=requested_by, now=now,
+    ):
+        try:
+            with transaction.atomic():
+                delivery.save()
+        except IntegrityError:
+            continue  # planned already: exactly once
+        created.append(delivery)
+    _queue_send(created)
+    return created
+
+
+def _cancel_pending_reminders(appointment: Appointment, *, keep_start: dt.datetime | None) -> int:
+    pending = Delivery.objects.filter(
+        appointment=appointment, message="reminder", status=Status.PENDING
+    )
+    if keep_start is not None:
+        pending = pending.exclude(appointment_start=keep_start)
+    return pending.update(
+        status=Status.CANCELLED, error="The appointment was cancelled or moved.", updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def appointment_notify(*, appointment: Appointment, message: str) -> list[Delivery]:
+    """Booking confirmation, confirmed, cancellation, feedback request."""
+    if message == "cancellation":
+        _cancel_pending_reminders(appointment, keep_start=None)
+    return deliveries_create(recipient=appointment.patient, message=message, kind=message, appointment=appointment)
+
+
+@transaction.atomic
+def appointment_notify_rescheduled(*, appointment: Appointment, old_start: dt.datetime) -> list[Delivery]:
+    """Cancel reminders planned for the old time; tell the patient the new time."""
+    _cancel_pending_reminders(appointment, keep_start=appointment.start)
+    return deliveries_create(
+        recipient=appointment.patient, message="reschedule", kind=f"reschedule_{stamp(appointment.start)}",
+        appointment=appointment, context={"old_start": old_start.isoformat()},
+    )
+
+
+@transaction.atomic
+def report_notify_ready(*, report) -> list[Delivery]:
+    appointment = report.appointment
+    return deliveries_create(
+        recipient=appointment.patient, message="report_ready", kind=f"report_ready_{report.pk}",
+        appointment=appointment, context={"report_id": report.pk},
+    )
+
+
+@transaction.atomic
+def payment_notify_receipt(*, payment) -> list[Delivery]:
+    appointment = payment.appointment
+    return deliveries_create(
+        recipient=appointment.patient, message="payment_receipt", kind=f"payment_receipt_{payment.pk}",
+        appointment=appointment, context={"payment_id": payment.pk},
+    )
+
+
+@transaction.atomic
+def referral_notify_received(*, referral) -> list[Delivery]:
+    """Tell the referring doctor (when they use the portal) that the practice has the referral."""
+    doctor = referral.referring_doctor
+    if doctor is None:
+        return []
+    return deliveries_create(
+        recipient=doctor.user, message="referral_received", kind="referral_received", referral=referral
+    )
+
+
+@transaction.atomic
+def delivery_resend(*, delivery: Delivery, requested_by: User) -> list[Delivery]:
+    """Staff: send the same message again, as a new delivery with its own key (resend_<n>)."""
+    siblings = Delivery.objects.filter(
+        appointment=delivery.appointment, referral=delivery.referral, channel=delivery.channel,
+        kind__startswith="resend_",
+    )
+    number = siblings.count() + 1
+    now = timezone.now()
+    preference = preference_for(delivery.recipient)
+    address = dict(recipient_channels(delivery.recipient)).get(delivery.channel, "")
+    for _ in range(5):
+        resend = Delivery(
+            appointment=delivery.appointment, referral=delivery.referral, recipient=delivery.recipient,
+            kind=f"resend_{number}", message=delivery.message, channel=delivery.channel, to=address,
+            due_at=_due_for(delivery.channel, preference, now), context=delivery.context,
+            appointment_start=delivery.appointment.start if delivery.appointment_id else None,
+            requested_by=requested_by,
+        )
+        resend.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                resend.save()
+        except IntegrityError:
+            number += 1
+            continue
+        _queue_send([resend])
+        return [resend]
+    raise IntegrityError("Could not find a free resend number.")
+
+
+def notification_send_extra_reminder(*, appointment: Appointment, requested_by: User | None) -> Delivery | None:
+    """One extra reminder on the patient's channels, at most once a day per appointment.
+
+    Returns the first delivery created, or None when the appointment is not upcoming, the patient
+    has no channel, or an extra reminder went out today already.
+    """
+    now = timezone.now()
+    if appointment.status not in UPCOMING or appointment.start <= now:
+        return None
+    created = deliveries_create(
+        recipient=appointment.patient, message="reminder", kind=f"extra_reminder_{local(now):%Y%m%d}",
+        appointment=appointment, requested_by=requested_by, context={"extra": True},
+    )
+    return created[0] if created else None
+
+
+_PLAN_FIELDS = (
+    "pk", "start", "patient_id", "patient__email", "patient_phone", "patient__notify_by_email",
+    "patient__notify_by_sms", "patient__notification_preference__sms_opted_out",
+    "patient__notification_preference__quiet_hours", "patient__notification_preference__quiet_start",
+    "patient__notification_preference__quiet_end",
+)
+
+
+_PLANNED_COLUMNS = (
+    "created_at", "updated_at", "appointment_id", "recipient_id", "kind", "message", "channel", "status", "due_at",
+    "appointment_start", "context", "to", "error",
+)
+
+
+def _insert_planned(rows: list[tuple]) -> int:
+    """INSERT many planned deliveries with one prepared statement; rows whose key exists are dropped
+    by the database (INSERT OR IGNORE / ON CONFLICT DO NOTHING). Returns the rows offered."""
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    columns = (*_PLANNED_COLUMNS, "claim", "subject", "provider_message_id", "attempts")
+    fields = [Delivery._meta.get_field(name.removesuffix("_id")) for name in _PLANNED_COLUMNS]
+    sql = "{insert} {table} ({columns}) VALUES ({values}){suffix}".format(
+        insert=connection.ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        table=quote(Delivery._meta.db_table),
+        columns=", ".join(quote(column) for column in columns),
+        values=", ".join(["%s"] * len(_PLANNED_COLUMNS) + ["''", "''", "''", "0"]),
+        suffix=connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None) or "",
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
+    """Create the reminder deliveries whose time has come; return how many were planned.
+
+    Offsets are hours before the start (settings.NOTIFICATIONS_REMINDER_OFFSETS_HOURS). An upcoming
+    appointment gets the smallest offset whose time has come: a worker that was down catches up with
+    one reminder, not a burst. A reminder time before the booking itself is skipped (the booking
+    confirmation said it all). The key holds the start time, so a moved appointment is reminded of its
+    new time and the old key can never match again. Built from plain rows (no model instances) and
+    inserted in batches; the unique constraint drops any row planned already.
+    """
+    now = now or timezone.now()
+    offsets = sorted(set(settings.NOTIFICATIONS_REMINDER_OFFSETS_HOURS))
+    default_start, default_end = default_quiet_hours()
+    created = 0
+    lower = 0
+    for hours in offsets:
+        planned = Delivery.objects.filter(
+            appointment=OuterRef("pk"), appointment_start=OuterRef("start"), kind__startswith=f"reminder_{hours}h_"
+        )
+        rows = (
+            Appointment.objects.filter(
+                status__in=UPCOMING,
+                start__gt=now + dt.timedelta(hours=lower),
+                start__lte=now + dt.timedelta(hours=hours),
+                requested_at__lte=F("start") - dt.timedelta(hours=hours),
+            )
+            .exclude(Exists(planned))
+            .annotate(patient_phone=Cast("patient__phone", output_field=CharField()))
+            .order_by("start", "pk")
+            .values_list(*_PLAN_FIELDS)
+        )
+        adapt = connection.ops.adapt_datetimefield_value
+        context = Delivery._meta.get_field("context").get_db_prep_save({"offset_hours": hours}, connection)
+        batch: list[tuple] = []
+        for pk, start, patient_id, email, phone, by_email, by_sms, opted_out, quiet, q_start, q_end in rows.iterator(
+            chunk_size=2000
+        ):
+            kind = f"reminder_{hours}h_{stamp(start)}"
+            channels = []
+            if by_email and email:
+                channels.append((Channel.EMAIL, email, now))
+            if by_sms and phone and not opted_out:
+                if quiet is None:
+                    quiet, q_start, q_end = True, default_start, default_end
+                channels.append((Channel.SMS, phone, next_allowed(now, q_start, q_end) if quiet else now))
+            for channel, address, due in channels:
+                skipped = due >= start
+                batch.append((
+                    adapt(now), adapt(now), pk, patient_id, kind, "reminder", channel,
+                    Status.SKIPPED if skipped else Status.PENDING, adapt(due), adapt(start), context, address,
+                    "Quiet hours last until the appointment." if skipped else "",
+                ))
+            if len(batch) >= 1000:
+                created += _insert_planned(batch)
+                batch = []
+        created += _insert_planned(batch)
+        lower = hours
+    return created
+
+
+def deliveries_dispatch_due(*, now: dt.datetime | None = None) -> int:
+    """Queue send tasks (in batches) for pending deliveries whose time has come and which are not
+    queued already; mark deliveries stuck in "sending" as failed. Returns how many were queued."""
+    from django_q.tasks import async_task
+
+    now = now or timezone.now()
+    Delivery.objects.filter(status=Status.SENDING, updated_at__lt=now - STUCK_AFTER).update(
+        status=Status.FAILED, error="Interrupted while sending; not retried automatically.", updated_at=now
+    )
+    ids = list(
+        Delivery.objects.filter(status=Status.PENDING, due_at__lte=now)
+        .exclude(queued_at__gte=now - REQUEUE_AFTER)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), SEND_BATCH):
+        chunk = ids[start:start + SEND_BATCH]
+        Delivery.objects.filter(pk__in=chunk).update(queued_at=now)
+        async_task("portal.notifications.tasks.send_deliveries", chunk, task_name="notifications.send")
+    return len(ids)

@@ -1,0 +1,56 @@
+"""django-q2 tasks: thin, take ids, call a service, safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal.booking.models import Appointment
+from portal.notifications import sending, services
+
+
+def send_deliveries(delivery_ids: list[int]) -> int:
+    return sending.deliveries_send(delivery_ids=delivery_ids)
+
+
+def send_due_reminders() -> dict[str, int]:
+    """The scheduled job (every minute): plan due reminders, then queue what is due."""
+    planned = services.reminders_plan_due()
+    queued = services.deliveries_dispatch_due()
+    return {"planned": planned, "queued": queued}
+
+
+def notify_appointment(appointment_id: int, message: str) -> int:
+    appointment = Appointment.objects.select_related("patient").filter(pk=appointment_id).first()
+    if appointment is None:
+        return 0
+    return len(services.appointment_notify(appointment=appointment, message=message))
+
+
+def notify_rescheduled(appointment_id: int, old_start: str) -> int:
+    appointment = Appointment.objects.select_related("patient").filter(pk=appointment_id).first()
+    if appointment is None:
+        return 0
+    return len(
+        services.appointment_notify_rescheduled(appointment=appointment, old_start=dt.datetime.fromisoformat(old_start))
+    )
+
+
+def notify_report_ready(report_id: int) -> int:
+    from portal.reports.models import Report
+
+    report = Report.objects.select_related("appointment__patient").filter(pk=report_id).first()
+    return len(services.report_notify_ready(report=report)) if report else 0
+
+
+def notify_payment_receipt(payment_id: int) -> int:
+    from portal.payments.models import Payment
+
+    payment = Payment.objects.select_related("appointment__patient").filter(pk=payment_id).first()
+    return len(services.payment_notify_receipt(payment=payment)) if payment else 0
+
+
+def notify_referral_received(referral_id: int) -> int:
+    from portal.referrals.models import Referral
+
+    referral = Referral.objects.select_related("referring_doctor__user").filter(pk=referral_id).first()
+    return len(services.referral_notify_received(referral=referral)) if referral else 0

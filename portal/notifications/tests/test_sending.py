@@ -1,0 +1,124 @@
+"""Exactly once: claims, retries, and concurrent workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from portal.notifications import sending, services, sms
+from portal.notifications.models import Delivery
+
+from .conftest import make_appointment, make_patient
+
+
+class BrokenSMS:
+    def send(self, *, to: str, body: str) -> str:
+        raise ConnectionError("provider unreachable")
+
+
+def _planned_sms() -> Delivery:
+    patient = make_patient(email=False)
+    appointment = make_appointment(start=timezone.now() + dt.timedelta(days=3), patient=patient)
+    [delivery] = services._new_deliveries(
+        recipient=patient, message="confirmation", kind="confirmation", appointment=appointment, now=timezone.now()
+    )
+    delivery.due_at = timezone.now() - dt.timedelta(seconds=1)  # whatever the hour, not held by quiet hours
+    delivery.save()
+    from portal.notifications.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=patient, quiet_hours=False)
+    return delivery
+
+
+@pytest.mark.django_db
+def test_a_send_task_run_twice_sends_one_sms():
+    delivery = _planned_sms()
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 1
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 0
+    assert sending.delivery_send(delivery=delivery) == 0  # a stale in-memory copy cannot send either
+    assert len(sms.outbox) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.provider_message_id == sms.outbox[0].sid
+    assert delivery.attempts == 1 and delivery.claim == ""
+    assert abs(delivery.sent_at - timezone.now()) < dt.timedelta(seconds=5)
+    recent = timezone.now() - dt.timedelta(minutes=1)
+    assert Delivery.objects.filter(sent_at__lte=timezone.now(), sent_at__gt=recent).exists()  # comparable in SQL
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_delivery_with_the_same_key():
+    delivery = _planned_sms()
+    again = services.deliveries_create(
+        recipient=delivery.recipient, message="confirmation", kind="confirmation", appointment=delivery.appointment
+    )
+    assert again == []
+    assert Delivery.objects.filter(channel="sms").count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("keep_migrated_data")
+def test_concurrent_workers_send_one_sms():
+    delivery = _planned_sms()
+    copies = [Delivery.objects.select_related("appointment", "recipient").get(pk=delivery.pk) for _ in range(6)]
+    barrier = threading.Barrier(len(copies))
+    results = []
+
+    def worker(copy: Delivery) -> None:
+        try:
+            barrier.wait()
+            results.append(sending.delivery_send(delivery=copy))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(copy,)) for copy in copies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 5 + [True]
+    assert len(sms.outbox) == 1
+    assert Delivery.objects.get(pk=delivery.pk).status == "sent"
+
+
+@pytest.mark.django_db
+def test_a_failed_send_is_recorded_and_retried_at_most_three_times(settings):
+    settings.SMS_BACKEND = "portal.notifications.tests.test_sending.BrokenSMS"
+    delivery = _planned_sms()
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 0
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert "ConnectionError: provider unreachable" in delivery.error
+    assert delivery.due_at > timezone.now() + dt.timedelta(minutes=4)  # retried later, not at once
+    for _ in range(5):
+        Delivery.objects.filter(pk=delivery.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+        sending.deliveries_send(delivery_ids=[delivery.pk])
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and delivery.attempts == 3
+    settings.SMS_BACKEND = "locmem"
+    services.deliveries_dispatch_due()
+    assert sms.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_delivery_interrupted_while_sending_is_marked_failed_not_resent():
+    delivery = _planned_sms()
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending")
+    Delivery.objects.filter(pk=delivery.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    services.deliveries_dispatch_due()
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and sms.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_sweep_does_not_queue_a_delivery_twice_while_its_task_waits(monkeypatch):
+    delivery = _planned_sms()
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, ids, **kw: queued.append(ids))
+    assert services.deliveries_dispatch_due() == 1
+    assert services.deliveries_dispatch_due() == 0
+    assert queued == [[delivery.pk]]
