@@ -50,3 +50,16 @@ def pick_first_free_slot(page) -> str:
     text = slot.inner_text().strip()
     slot.click()
     return text
+
+
+def choose_medical_aid(page, *, plan: str, member_number: str) -> None:
+    """On the payment step: pay with a medical aid, choosing the first plan whose name has `plan`."""
+    page.get_by_role("radio", name=re.compile("With my medical aid")).check()
+    select = page.get_by_label("Medical aid and plan")
+    select.select_option(label=select.locator("option", has_text=plan).first.inner_text())
+    page.get_by_label("Member number").fill(member_number)
+
+
+def worklist_row(page, patient_name: str):
+    """The staff worklist's row for this patient."""
+    return page.locator("tbody tr", has_text=patient_name)

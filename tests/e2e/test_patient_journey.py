@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.support import PATIENT, pick_first_free_slot, seed_demo
+from tests.e2e.support import PATIENT, choose_medical_aid, pick_first_free_slot, seed_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,7 @@ def test_patient_books_with_medical_aid_and_reads_reports(journey):
 
     page.wait_for_url(re.compile(r"/appointments/book/payment/"))
     journey.arrived("payment")
-    page.get_by_role("radio", name=re.compile("With my medical aid")).check()
-    plan = page.get_by_label("Medical aid and plan")
-    plan.select_option(label=plan.locator("option", has_text="Classic").first.inner_text())
-    page.get_by_label("Member number").fill("ZH-445566")
+    choose_medical_aid(page, plan="Classic", member_number="ZH-445566")
     page.get_by_role("button", name="Continue").click()
 
     page.wait_for_url(re.compile(r"/appointments/book/confirm/"))
