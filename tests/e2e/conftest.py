@@ -103,14 +103,20 @@ class Journey:
         self.check_accessibility(label)
         return self.page
 
+    def follow(self, locator, label: str | None = None):
+        """Click something that loads a new page; wait for that page (then screenshot + axe)."""
+        with self.page.expect_navigation():
+            locator.click()
+        if label:
+            self.arrived(label)
+        return self.page
+
     def sign_in(self, email: str, password: str = DEMO_PASSWORD, *, check: bool = False):
         """Sign in through the login form (staff with TOTP land on the code page)."""
         page = self.visit("/login/", "login") if check else self.goto("/login/")
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
+        return self.follow(page.get_by_role("button", name="Sign in"))
 
     def assert_clean(self) -> None:
         """No console errors (CSP violations among them) and no serious/critical axe violations."""

@@ -43,8 +43,7 @@ def test_patient_books_with_medical_aid_and_reads_reports(journey):
     journey.visit("/appointments/list/", "my appointments")
     journey.visit("/payments/", "my payments")
     page = journey.visit("/reports/", "my reports")
-    page.get_by_role("link", name="Read").first.click()
-    journey.arrived("report")
+    journey.follow(page.get_by_role("link", name="Read").first, "report")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename.endswith(".pdf")

@@ -50,8 +50,7 @@ def _register_and_sign_in(visitor) -> None:
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body).group(1)
     visitor.goto(link)
     visitor.arrived("confirm email")
-    page.get_by_role("button", name="Confirm").click()
-    page.wait_for_load_state()
+    visitor.follow(page.get_by_role("button", name="Confirm"))
     visitor.sign_in(EMAIL, PASSWORD)
 
 
@@ -67,16 +66,14 @@ def test_the_whole_story(person, settings, tmp_path):
     # A visitor reads about the scan and its price.
     patient = person("patient")
     page = patient.visit("/scans/", "scan types")
-    page.get_by_role("link", name="CT brain").first.click()
-    patient.arrived("ct brain page")
+    patient.follow(page.get_by_role("link", name="CT brain").first, "ct brain page")
     assert "180.00" in page.get_by_test_id("scan-price").inner_text()
     page.get_by_role("link", name="Book this scan").click()
 
     # Booking needs an account: register, verify the email, sign in, and book.
     page.wait_for_url(re.compile(r"/(login|register)/"))
     patient.arrived("sign in to book")
-    page.get_by_role("link", name="Register").first.click()
-    patient.arrived("register")
+    patient.follow(page.get_by_role("link", name="Register").first, "register")
     _register_and_sign_in(patient)
     page.wait_for_url(re.compile(r"/dashboard/"))
     patient.arrived("dashboard")
@@ -122,31 +119,23 @@ def test_the_whole_story(person, settings, tmp_path):
     reception = person("reception")
     reception.sign_in(RECEPTION)
     page = reception.visit(f"/appointments/worklist/?date={day}", "worklist")
-    worklist_row(page, NAME).get_by_role("button", name="Confirm").click()
-    page.wait_for_load_state()
-    worklist_row(page, NAME).get_by_role("button", name="Check in").click()
-    page.wait_for_load_state()
-    reception.arrived("checked in")
-    worklist_row(page, NAME).get_by_role("link", name=NAME).click()
-    reception.arrived("appointment for staff")
+    reception.follow(worklist_row(page, NAME).get_by_role("button", name="Confirm"), "confirmed")
+    reception.follow(worklist_row(page, NAME).get_by_role("button", name="Check in"), "checked in")
+    reception.follow(worklist_row(page, NAME).get_by_role("link", name=NAME), "appointment for staff")
     appointment.refresh_from_db()
     share = appointment.patient_amount
     assert share > 0
     desk = page.locator("form", has=page.get_by_role("heading", name="Record a payment at the desk"))
     desk.get_by_label("Method").select_option(label="Cash")
     desk.get_by_label("Amount", exact=True).fill(str(share))
-    desk.get_by_role("button", name="Record payment").click()
-    page.wait_for_load_state()
-    reception.arrived("payment recorded")
+    reception.follow(desk.get_by_role("button", name="Record payment"), "payment recorded")
     assert page.get_by_test_id("balance-due").inner_text().strip() in ("USD 0.00", "0.00")
 
     # The radiographer completes the scan.
     radiographer = person("radiographer")
     radiographer.sign_in(RADIOGRAPHER)
     page = radiographer.visit(f"/appointments/worklist/?date={day}", "worklist")
-    worklist_row(page, NAME).get_by_role("button", name="Complete").click()
-    page.wait_for_load_state()
-    radiographer.arrived("completed")
+    radiographer.follow(worklist_row(page, NAME).get_by_role("button", name="Complete"), "completed")
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.COMPLETED
 
@@ -159,9 +148,7 @@ def test_the_whole_story(person, settings, tmp_path):
     radiologist.arrived("report editor")
     page.get_by_label("Findings").fill("No intracranial haemorrhage, mass or midline shift. Ventricles normal.")
     page.get_by_label("Impression").fill("Normal CT brain.")
-    page.get_by_role("button", name="Save draft").click()
-    page.wait_for_load_state()
-    radiologist.arrived("draft saved")
+    radiologist.follow(page.get_by_role("button", name="Save draft"), "draft saved")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Sign and finalise").click()
     page.wait_for_url(re.compile(r"/reports/\d+/view/"))
@@ -171,32 +158,26 @@ def test_the_whole_story(person, settings, tmp_path):
     told = [m for m in mail.outbox if EMAIL in m.to and "report is ready" in m.subject.lower()]
     assert told, [m.subject for m in mail.outbox if EMAIL in m.to]
     page = patient.visit("/reports/", "my reports")
-    page.locator("tbody tr", has_text="CT brain").get_by_role("link", name="Read").click()
-    patient.arrived("report")
+    patient.follow(page.locator("tbody tr", has_text="CT brain").get_by_role("link", name="Read"), "report")
     assert "Normal CT brain." in page.content()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     pdf = tmp_path / "report.pdf"
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
-    page.get_by_role("link", name="Tell us in a minute").click()
-    patient.arrived("feedback form")
+    patient.follow(page.get_by_role("link", name="Tell us in a minute"), "feedback form")
     for field in ("overall", "waiting_time", "staff"):
         page.locator(f"input[name={field}][value='5']").check()
     page.locator("input[name=recommend][value='10']").check()
     page.get_by_label("Anything else you would like to tell us?").fill("Quick and kind. Thank you.")
-    page.get_by_role("button", name="Send feedback").click()
-    page.wait_for_load_state()
-    patient.arrived("feedback sent")
+    patient.follow(page.get_by_role("button", name="Send feedback"), "feedback sent")
 
     # The referring doctor reads the report.
     doctor = person("doctor")
     doctor.sign_in(DOCTOR)
     page = doctor.visit("/doctor/referrals/", "my referrals")
-    page.locator("tbody tr", has_text=NAME).get_by_role("link").first.click()
-    doctor.arrived("referral")
-    page.get_by_role("link", name="Read").first.click()
-    doctor.arrived("report")
+    doctor.follow(page.locator("tbody tr", has_text=NAME).get_by_role("link").first, "referral")
+    doctor.follow(page.get_by_role("link", name="Read").first, "report")
     assert "Normal CT brain." in page.content()
 
     # The manager sees the visit, the payment and the rating.
