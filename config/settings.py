@@ -341,3 +341,14 @@ LOGGING = {
         "django.server": {"level": env("DJANGO_SERVER_LOG_LEVEL", "INFO")},
     },
 }
+
+# --- Analytics ------------------------------------------------------------------
+
+# BokehJS is served from the installed bokeh package (works offline, no CDN). Resources in
+# "server" mode ask for <root_url>static/js/<file>, so the package's js folder is mounted there.
+from bokeh.util.paths import static_path as _bokeh_static_path  # noqa: E402
+
+STATICFILES_DIRS += [("bokeh/static/js", str(Path(_bokeh_static_path()) / "js"))]
+ANALYTICS_BOKEH_ROOT_URL = STATIC_URL + "bokeh/"
+# How often the django-q2 schedule retrains the no-show risk model.
+ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("logout/", allauth_views.logout, name="logout"),
     path("accounts/", include("allauth.urls")),
     path("", include("portal.accounts.urls")),
+    path("analytics/", include("analytics.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
