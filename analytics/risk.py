@@ -182,7 +182,7 @@ def time_split(df: pd.DataFrame, holdout: float = 0.2) -> tuple[pd.DataFrame, pd
     return ordered.iloc[:cut], ordered.iloc[cut:]
 
 
-def train_and_evaluate(df: pd.DataFrame, *, l2: float = 1.0, holdout: float = 0.2) -> tuple[LogisticModel, dict]:
+def train_and_evaluate(df: pd.DataFrame, *, l2: float = 10.0, holdout: float = 0.2) -> tuple[LogisticModel, dict]:
     """Fit on the earlier part, evaluate on the later part, then refit on everything for use.
 
     `df` has INPUT_COLUMNS, start and no_show (0/1). Returns the model and its hold-out metrics."""

@@ -66,7 +66,7 @@ def training_frame(*, now: dt.datetime | None = None) -> pd.DataFrame:
 
 
 @transaction.atomic
-def noshow_model_train(*, now: dt.datetime | None = None, l2: float = 1.0) -> NoShowModel:
+def noshow_model_train(*, now: dt.datetime | None = None, l2: float = 10.0) -> NoShowModel:
     """Fit the model on the history, evaluate it on a time-based hold-out and store it."""
     now = now or timezone.now()
     df = training_frame(now=now)

@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Train the no-show risk model on the appointment history and store it (also ensures its q2 schedule)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--l2", type=float, default=1.0, help="L2 penalty (default 1.0).")
+        parser.add_argument("--l2", type=float, default=10.0, help="L2 penalty (default 10).")
         parser.add_argument("--no-schedule", action="store_true", help="Do not create the retraining schedule.")
 
     def handle(self, *args, **options):
