@@ -39,6 +39,10 @@ def embed(fig, *, nonce: str = "") -> tuple[str, str]:
     return script, div
 
 
+def _source(df: pd.DataFrame) -> ColumnDataSource:
+    return ColumnDataSource(data={column: df[column].to_numpy() for column in df.columns})
+
+
 def _base(title: str, **kwargs):
     fig = figure(title=title, tools=TOOLS, sizing_mode="stretch_width", height=kwargs.pop("height", 300),
                  toolbar_location="above", **kwargs)
@@ -60,7 +64,7 @@ def time_series(df: pd.DataFrame, *, columns: dict[str, str], title: str, y_labe
     fig.yaxis.formatter = NumeralTickFormatter(format=y_format)
     if df.empty:
         return _empty(fig)
-    source = ColumnDataSource(df)
+    source = _source(df)
     palette = [BRAND, ACCENT, "#5cb85c", "#f0ad4e"]
     width_ms = {"day": 0.8, "week": 5.6, "month": 24}[period] * 24 * 3600 * 1000
     renderers = []
@@ -84,7 +88,7 @@ def bars(df: pd.DataFrame, *, x: str, y: str, title: str, y_label: str, y_format
     labels = [str(v) for v in df[x]] if not df.empty else []
     data = df.copy()
     data[x] = labels
-    source = ColumnDataSource(data)
+    source = _source(data)
     if horizontal:
         fig = _base(title, y_range=list(reversed(labels)), height=max(220, 28 * len(labels) + 80))
         fig.hbar(y=x, right=y, height=0.7, source=source, color=color)
@@ -113,7 +117,7 @@ def mix(df: pd.DataFrame, *, label: str, value: str, title: str):
     data["color"] = [Category10[10][i % 10] for i in range(len(data))]
     labels = [str(v) for v in data[label]]
     fig = _base(title, y_range=list(reversed(labels)), height=max(220, 30 * len(labels) + 80))
-    fig.hbar(y=label, right=value, height=0.7, color="color", source=ColumnDataSource(data))
+    fig.hbar(y=label, right=value, height=0.7, color="color", source=_source(data))
     fig.xaxis.formatter = NumeralTickFormatter(format="0,0")
     fig.add_tools(HoverTool(tooltips=[("", f"@{{{label}}}"), ("Appointments", f"@{{{value}}}{{0,0}}"),
                                       ("Share", "@share{0.0%}")]))
@@ -133,7 +137,7 @@ def heatmap(df: pd.DataFrame, *, title: str):
     mapper = LinearColorMapper(palette=list(reversed(Blues256)), low=0,
                                high=max(0.05, float(data["no_show_rate"].max()) if not data.empty else 0.05))
     fig = _base(title, x_range=hours, y_range=list(reversed(WEEKDAYS)), height=320)
-    fig.rect(x="hour_label", y="day", width=1, height=1, source=ColumnDataSource(data),
+    fig.rect(x="hour_label", y="day", width=1, height=1, source=_source(data),
              fill_color={"field": "no_show_rate", "transform": mapper}, line_color=None)
     fig.xaxis.axis_label = "Hour of the appointment"
     fig.add_layout(ColorBar(color_mapper=mapper, ticker=BasicTicker(desired_num_ticks=6),
@@ -154,7 +158,7 @@ def calibration(df: pd.DataFrame, *, title: str):
     fig.line([0, 1], [0, 1], color="#999999", line_dash="dashed", legend_label="Perfect calibration")
     if df.empty:
         return _empty(fig)
-    source = ColumnDataSource(df)
+    source = _source(df)
     dots = fig.scatter(x="predicted", y="observed", size=9, color=BRAND, source=source, legend_label="Model (by decile)")
     fig.add_tools(HoverTool(renderers=[dots], tooltips=[("Predicted", "@predicted{0.0%}"),
                                                          ("Observed", "@observed{0.0%}"), ("Appointments", "@n")]))

@@ -379,7 +379,7 @@ def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float,
     The database numbers the values of each group in order (window functions) and returns only the
     at most two rows around each percentile, so a group of a million values sends a few rows."""
     partition = [F(group)] if group else []
-    ranked = qs.annotate(
+    ranked = qs.order_by().values(*([group] if group else []), value).annotate(
         rn=Window(RowNumber(), partition_by=partition or None, order_by=F(value).asc()),
         cnt=Window(Count("pk"), partition_by=partition or None),
     )

@@ -66,8 +66,8 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
 
     # 1. Days and how many appointments each gets.
     days = pd.date_range(today - dt.timedelta(days=days_back), today + dt.timedelta(days=days_ahead), freq="D")
-    weekday = days.weekday.to_numpy()
-    doy = days.dayofyear.to_numpy()
+    weekday = days.day_of_week.to_numpy()
+    doy = days.day_of_year.to_numpy()
     season = 1 + 0.15 * np.sin(2 * np.pi * (doy - 80) / 365.25)
     season[(days.month == 12) & (days.day >= 20) | (days.month == 1) & (days.day <= 5)] *= 0.5
     growth = np.linspace(0.85, 1.1, len(days))
@@ -162,7 +162,7 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     confirmed = (rng.random(count) < np.where(lead_days > 1, 0.72, 0.35)) & (confirmed_at < now_np)
     past = start < now_np
     hour_local = pd.DatetimeIndex(local_start).hour.to_numpy()
-    wday = pd.DatetimeIndex(local_start).weekday.to_numpy()
+    wday = pd.DatetimeIndex(local_start).day_of_week.to_numpy()
     age = (today.year - birth_year[patient]).astype(float)
     cancel = past & (rng.random(count) < 0.06 + 0.05 * (lead_days > 14))
     modality = np.array(modalities)[mod_index]
