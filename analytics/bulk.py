@@ -75,7 +75,8 @@ def insert_frame(model: type[models.Model], df: pd.DataFrame, *, progress=None) 
         fields.append(field)
         columns.append(_column(field, values, vendor))
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+    # Table and column names come from the model, quoted by the backend; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
     rows = list(zip(*columns, strict=True))

@@ -28,7 +28,7 @@ def bokeh_js_urls() -> tuple[str, ...]:
 
 
 def bokeh_head() -> str:
-    return mark_safe("".join(format_html('<script src="{}"></script>', url) for url in bokeh_js_urls()))  # noqa: S308
+    return mark_safe("".join(format_html('<script src="{}"></script>', url) for url in bokeh_js_urls()))
 
 
 def embed(fig, *, nonce: str = "") -> tuple[str, str]:
@@ -76,7 +76,8 @@ def time_series(df: pd.DataFrame, *, columns: dict[str, str], title: str, y_labe
             renderers.append(fig.line(x="period", y=column, source=source, color=palette[i], line_width=2,
                                       legend_label=legend))
             fig.scatter(x="period", y=column, source=source, color=palette[i], size=4)
-    tips = [("Period", "@period{%F}")] + [(legend, f"@{{{column}}}{{{y_format}}}") for column, legend in columns.items()]
+    tips = [("Period", "@period{%F}")]
+    tips += [(legend, f"@{{{column}}}{{{y_format}}}") for column, legend in columns.items()]
     fig.add_tools(HoverTool(tooltips=tips, formatters={"@period": "datetime"}, renderers=renderers, mode="vline"))
     fig.legend.location = "top_left"
     fig.legend.click_policy = "hide"
@@ -159,7 +160,8 @@ def calibration(df: pd.DataFrame, *, title: str):
     if df.empty:
         return _empty(fig)
     source = _source(df)
-    dots = fig.scatter(x="predicted", y="observed", size=9, color=BRAND, source=source, legend_label="Model (by decile)")
+    dots = fig.scatter(x="predicted", y="observed", size=9, color=BRAND, source=source,
+                       legend_label="Model (by decile)")
     fig.add_tools(HoverTool(renderers=[dots], tooltips=[("Predicted", "@predicted{0.0%}"),
                                                          ("Observed", "@observed{0.0%}"), ("Appointments", "@n")]))
     fig.legend.location = "top_left"

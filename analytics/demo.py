@@ -60,7 +60,8 @@ def seed(*, stdout, style, options) -> None:
         return
     started = time.monotonic()
     made = seed_history(wanted - have, stdout=stdout)
-    stdout.write(style.SUCCESS(f"  history: {made:,} synthetic appointments added in {time.monotonic() - started:.1f}s"))
+    took = time.monotonic() - started
+    stdout.write(style.SUCCESS(f"  history: {made:,} synthetic appointments added in {took:.1f}s"))
 
 
 def _catalogue() -> tuple[list[ScanChoice], list[int], list[int]]:

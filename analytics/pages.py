@@ -84,7 +84,7 @@ PAGES: dict[str, tuple[str, list[Table]]] = {
     ]),
     "turnaround": ("Report turnaround", [
         Table("radiologist", "Turnaround by radiologist", queries.turnaround_by_radiologist,
-              lambda df, f: charts.bars(df, x="radiologist", y="p50_hours", title="Median turnaround by radiologist (hours)",
+              lambda df, f: charts.bars(df, x="radiologist", y="p50_hours", title="Median turnaround (hours)",
                                         y_label="Median hours", y_format="0.0", horizontal=True,
                                         extra_tips={"p90_hours": "90th percentile (h)", "n": "Reports"}),
               wide=True),

@@ -38,7 +38,7 @@ def _inputs(df: pd.DataFrame, *, now: dt.datetime | None = None) -> pd.DataFrame
     out["lead_days"] = (start - requested).dt.total_seconds() / 86400.0
     for column in ("past_no_shows", "past_cancellations", "past_visits"):
         out[column] = df[column].astype(int)
-    out["weekday"] = local.dt.weekday
+    out["weekday"] = local.dt.day_of_week
     out["hour"] = local.dt.hour
     out["modality"] = df["scan_type__modality"].astype(str)
     out["age"] = (local.dt.tz_localize(None).dt.normalize() - dob).dt.days / 365.25

@@ -104,7 +104,8 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
             hour = first + minutes / 60
             w = np.tile(1.0 + 0.6 * np.exp(-((hour - 10) ** 2) / 4) - 0.3 * (hour >= 16), rooms_needed[m])
             chosen = rng.choice(per_room * rooms_needed[m], size=k, replace=False, p=w / w.sum())
-            starts.append(np.datetime64(days[d].date()) + (first * 60 + minutes[chosen % per_room]).astype("timedelta64[m]"))
+            offsets = (first * 60 + minutes[chosen % per_room]).astype("timedelta64[m]")
+            starts.append(np.datetime64(days[d].date()) + offsets)
             room_index.append(room_offset[m] + chosen // per_room)
             mod_index.append(np.full(k, j))
     local_start = np.concatenate(starts) if starts else np.array([], dtype="datetime64[m]")
