@@ -58,8 +58,9 @@ def _column(field: models.Field, values, vendor: str) -> list:
     return out
 
 
-def insert_frame(model: type[models.Model], df: pd.DataFrame, *, progress=None) -> int:
-    """Insert every row of `df` (columns named by field attnames; others get the field default)."""
+def prepare_rows(model: type[models.Model], df: pd.DataFrame) -> tuple[str, list[tuple]]:
+    """The INSERT statement and the database-ready rows of `df` (columns named by field attnames;
+    other fields get their default)."""
     vendor = connection.vendor
     n = len(df)
     fields, columns = [], []
@@ -79,7 +80,13 @@ def insert_frame(model: type[models.Model], df: pd.DataFrame, *, progress=None) 
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
-    rows = list(zip(*columns, strict=True))
+    return sql, list(zip(*columns, strict=True))
+
+
+def insert_frame(model: type[models.Model], df: pd.DataFrame, *, progress=None) -> int:
+    """Insert every row of `df` in batches with executemany."""
+    sql, rows = prepare_rows(model, df)
+    n = len(rows)
     with connection.cursor() as cursor:
         for lo in range(0, n, BATCH):
             cursor.executemany(sql, rows[lo:lo + BATCH])

@@ -129,61 +129,68 @@ def seed_history(n: int, *, stdout=sys.stdout, now: dt.datetime | None = None, s
 
 
 def write_history(history, *, batch: str, stdout=sys.stdout) -> None:
-    a, pay, fb, rep = history.appointments, history.payments, history.feedback, history.reports
-    currency = settings.CURRENCY
     with transaction.atomic():
-        rooms = [Room(name=f"hist-{batch} {Modality(m).label} {k + 1}", modality=m, active=False)
-                 for m, k in zip(history.rooms["modality"], history.rooms["number"], strict=True)]
-        Room.objects.bulk_create(rooms)
-        room_ids = dict(Room.objects.filter(name__in=[r.name for r in rooms]).values_list("name", "pk"))
-        room_pk = np.array([room_ids[r.name] for r in rooms])
-
-        password = make_password(None)
-        first_user = _next_id(User)
-        users = pd.DataFrame({
-            "id": first_user + np.arange(len(history.patients)),
-            "email": [f"p{batch}-{i + 1}@{DOMAIN}" for i in range(len(history.patients))],
-            "first_name": history.patients["first_name"], "last_name": history.patients["last_name"],
-            "date_of_birth": history.patients["date_of_birth"], "password": password, "notify_by_email": False,
-            "date_joined": timezone.now(),
-        })
-        group, _ = Group.objects.get_or_create(name=Role.PATIENT)
-        through = User.groups.through
-        progress = Progress(stdout, 2 * len(users), "patients    ")
-        insert_frame(User, users, progress=progress.advance)
-        insert_frame(through, pd.DataFrame({"id": _next_id(through) + np.arange(len(users)),
-                                            "user_id": users["id"], "group_id": group.pk}), progress=progress.advance)
-        progress.finish()
-
-        n = len(a)
-        appt_pk = _next_id(Appointment) + np.arange(n)
-        patient_pk = first_user + a["patient"].to_numpy()
-        appointments = a.drop(columns=["patient", "room"]).assign(
-            id=appt_pk, patient_id=patient_pk, booked_by_id=patient_pk, room_id=room_pk[a["room"].to_numpy()],
-            plan_id=a["plan_id"].where(a["plan_id"] > 0, None).astype(object),
-            created_at=a["requested_at"], updated_at=a["requested_at"],
-        )
-        requested = a["requested_at"].to_numpy()
-        payments = pay.drop(columns=["appointment"]).assign(
-            id=_next_id(Payment) + np.arange(len(pay)), appointment_id=appt_pk[pay["appointment"].to_numpy()],
-            currency=currency,
-            created_at=pay["paid_at"].fillna(pd.Series(requested[pay["appointment"].to_numpy()], index=pay.index)),
-        )
-        payments["updated_at"] = payments["created_at"]
-        feedback = fb.drop(columns=["appointment"]).assign(
-            id=_next_id(Feedback) + np.arange(len(fb)), appointment_id=appt_pk[fb["appointment"].to_numpy()],
-            updated_at=fb["created_at"],
-        )
-        reports = rep.drop(columns=["appointment"]).assign(
-            id=_next_id(Report) + np.arange(len(rep)), appointment_id=appt_pk[rep["appointment"].to_numpy()],
-            version=1, findings="Synthetic history report.", updated_at=rep["signed_at"].fillna(rep["created_at"]),
-        )
-        progress = Progress(stdout, n + len(payments) + len(feedback) + len(reports), "history rows")
-        for model, frame in ((Appointment, appointments), (Payment, payments), (Feedback, feedback),
-                             (Report, reports)):
+        room_pk = create_rooms(history, batch=batch)
+        frames = history_frames(history, batch=batch, room_pk=room_pk, first_ids=next_ids())
+        progress = Progress(stdout, sum(len(df) for _, df in frames), "history rows")
+        for model, frame in frames:
             insert_frame(model, frame, progress=progress.advance)
         progress.finish()
-        _reset_sequences(User, through, Appointment, Payment, Feedback, Report)
+        _reset_sequences(*(model for model, _ in frames))
+
+
+def create_rooms(history, *, batch: str) -> np.ndarray:
+    rooms = [Room(name=f"hist-{batch} {Modality(m).label} {k + 1}", modality=m, active=False)
+             for m, k in zip(history.rooms["modality"], history.rooms["number"], strict=True)]
+    Room.objects.bulk_create(rooms)
+    room_ids = dict(Room.objects.filter(name__in=[r.name for r in rooms]).values_list("name", "pk"))
+    return np.array([room_ids[r.name] for r in rooms])
+
+
+def next_ids() -> dict:
+    through = User.groups.through
+    return {model: _next_id(model) for model in (User, through, Appointment, Payment, Feedback, Report)}
+
+
+def history_frames(history, *, batch: str, room_pk: np.ndarray, first_ids: dict) -> list[tuple[type, pd.DataFrame]]:
+    """The rows to insert, per model, as DataFrames named by field attnames (ids given)."""
+    a, pay, fb, rep = history.appointments, history.payments, history.feedback, history.reports
+    through = User.groups.through
+    first_user = first_ids[User]
+    users = pd.DataFrame({
+        "id": first_user + np.arange(len(history.patients)),
+        "email": [f"p{batch}-{i + 1}@{DOMAIN}" for i in range(len(history.patients))],
+        "first_name": history.patients["first_name"], "last_name": history.patients["last_name"],
+        "date_of_birth": history.patients["date_of_birth"], "password": make_password(None),
+        "notify_by_email": False, "date_joined": timezone.now(),
+    })
+    group, _ = Group.objects.get_or_create(name=Role.PATIENT)
+    memberships = pd.DataFrame({"id": first_ids[through] + np.arange(len(users)), "user_id": users["id"],
+                                "group_id": group.pk})
+    appt_pk = first_ids[Appointment] + np.arange(len(a))
+    patient_pk = first_user + a["patient"].to_numpy()
+    appointments = a.drop(columns=["patient", "room"]).assign(
+        id=appt_pk, patient_id=patient_pk, booked_by_id=patient_pk, room_id=room_pk[a["room"].to_numpy()],
+        plan_id=a["plan_id"].where(a["plan_id"] > 0, None).astype(object),
+        created_at=a["requested_at"], updated_at=a["requested_at"],
+    )
+    requested = a["requested_at"].to_numpy()
+    payments = pay.drop(columns=["appointment"]).assign(
+        id=first_ids[Payment] + np.arange(len(pay)), appointment_id=appt_pk[pay["appointment"].to_numpy()],
+        currency=settings.CURRENCY,
+        created_at=pay["paid_at"].fillna(pd.Series(requested[pay["appointment"].to_numpy()], index=pay.index)),
+    )
+    payments["updated_at"] = payments["created_at"]
+    feedback = fb.drop(columns=["appointment"]).assign(
+        id=first_ids[Feedback] + np.arange(len(fb)), appointment_id=appt_pk[fb["appointment"].to_numpy()],
+        updated_at=fb["created_at"],
+    )
+    reports = rep.drop(columns=["appointment"]).assign(
+        id=first_ids[Report] + np.arange(len(rep)), appointment_id=appt_pk[rep["appointment"].to_numpy()],
+        version=1, findings="Synthetic history report.", updated_at=rep["signed_at"].fillna(rep["created_at"]),
+    )
+    return [(User, users), (through, memberships), (Appointment, appointments), (Payment, payments),
+            (Feedback, feedback), (Report, reports)]
 
 
 def _reset_sequences(*models) -> None:

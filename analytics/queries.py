@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, Window
-from django.db.models.functions import Ceil, Coalesce, Floor, RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from analytics.filters import Filters
@@ -385,8 +385,9 @@ def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float,
     )
     wanted = Q()
     for p in ps:
-        position = (F("cnt") - 1) * p + 1
-        wanted |= Q(rn=Floor(position)) | Q(rn=Ceil(position))
+        # floor and ceil of 1 + p (n - 1), in integer arithmetic (native on every database)
+        k = round(p * 100)
+        wanted |= Q(rn=(F("cnt") - 1) * k / 100 + 1) | Q(rn=((F("cnt") - 1) * k + 99) / 100 + 1)
     fields = ([group] if group else []) + ["rn", "cnt", value]
     rows = list(ranked.filter(wanted).values_list(*fields))
     columns = ["group", "rn", "cnt", "value"]

@@ -56,7 +56,8 @@ def _render_page(request: HttpRequest, page: str, extra: dict | None = None) -> 
     blocks = []
     for table in tables:
         df = table.build(filters)
-        script, div = charts.embed(table.chart(df, filters), nonce=nonce)
+        script, div = charts.cached_embed(f"{page}:{table.name}:{filters.period}", df,
+                                          lambda t=table, d=df: t.chart(d, filters), nonce=nonce)
         blocks.append({
             "table": table, "script": script, "div": div,
             "columns": list(df.columns), "rows": df.to_dict("split")["data"],

@@ -209,3 +209,23 @@ def test_reminder_calls_the_notifications_service(manager_client):
     assert response.status_code == 302
     send.assert_called_once()
     assert send.call_args.kwargs["appointment"] == upcoming
+
+
+def test_chart_output_is_memoised_on_the_data_and_carries_the_nonce():
+    import pandas as pd
+
+    from analytics import charts
+
+    calls = []
+
+    def draw(df):
+        calls.append(1)
+        return charts.bars(df, x="k", y="v", title="t", y_label="v")
+
+    one = pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})
+    other = pd.DataFrame({"k": ["a", "b"], "v": [1, 3]})
+    first = charts.cached_embed("x", one, lambda: draw(one), nonce="abc")
+    again = charts.cached_embed("x", one.copy(), lambda: draw(one), nonce="def")
+    charts.cached_embed("x", other, lambda: draw(other))
+    assert len(calls) == 2
+    assert 'nonce="abc"' in first[0] and 'nonce="def"' in again[0] and first[1] == again[1]
