@@ -42,7 +42,9 @@ def embed(fig, *, nonce: str = "") -> tuple[str, str]:
 def with_nonce(script: str, nonce: str) -> str:
     if not nonce:
         return script
-    return script.replace('<script type="text/javascript">', f'<script type="text/javascript" nonce="{nonce}">')
+    for opening in ("<script>", '<script type="text/javascript">'):
+        script = script.replace(opening, opening[:-1] + f' nonce="{nonce}">')
+    return script
 
 
 def cached_embed(key: str, df: pd.DataFrame, draw, *, nonce: str = "", timeout: int = 600) -> tuple[str, str]:

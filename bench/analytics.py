@@ -184,13 +184,11 @@ def baseline_executemany(n: int) -> float:
     tables = [model._meta.db_table for model, *_ in reversed(prepared)]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE {} CASCADE".format(", ".join(tables)))  # noqa: S608 - our table names
+            cursor.execute("TRUNCATE {} CASCADE".format(", ".join(tables)))
         else:
             for table in tables:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our table names
-    from django.contrib.auth import get_user_model
-
-    get_user_model().objects.filter(email__endswith="@history.demo.test").exclude(email__startswith="radiologist").delete()
+                cursor.execute(f"DELETE FROM {table}")
+    # (the throwaway database's users go too; seed_history makes its radiologists again)
     from portal.booking.models import Room
 
     Room.objects.filter(name__startswith="hist-baseline").delete()
@@ -232,7 +230,8 @@ def _bounds():
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     return {"now": now, "today": today, "tomorrow": today + dt.timedelta(days=1), "week": week,
             "week_end": week + dt.timedelta(days=7), "month": month, "next_month": next_month,
-            "rs": f.start_at, "re": f.end_before, "lo": min(month, week), "hi": max(next_month, week + dt.timedelta(days=7))}
+            "rs": f.start_at, "re": f.end_before, "lo": min(month, week),
+            "hi": max(next_month, week + dt.timedelta(days=7))}
 
 
 def raw_sql(vendor: str) -> dict:
@@ -250,14 +249,18 @@ def raw_sql(vendor: str) -> dict:
     out = {}
     with connection.cursor() as c:
         c.execute("""
-            SELECT SUM(CASE WHEN status <> 'cancelled' AND start >= %(today)s AND start < %(tomorrow)s THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN status <> 'cancelled' AND start >= %(week)s AND start < %(week_end)s THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN status <> 'cancelled' AND start >= %(month)s AND start < %(next_month)s THEN 1 ELSE 0 END),
+            SELECT SUM(CASE WHEN status <> 'cancelled' AND start >= %(today)s AND start < %(tomorrow)s
+                            THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN status <> 'cancelled' AND start >= %(week)s AND start < %(week_end)s
+                            THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN status <> 'cancelled' AND start >= %(month)s AND start < %(next_month)s
+                            THEN 1 ELSE 0 END),
                    SUM(CASE WHEN start >= %(rs)s AND start < %(re)s AND start < %(now)s
                             AND status IN ('checked_in', 'completed', 'no_show') THEN 1 ELSE 0 END),
                    SUM(CASE WHEN start >= %(rs)s AND start < %(re)s AND start < %(now)s AND status = 'no_show'
                             THEN 1 ELSE 0 END)
-            FROM booking_appointment WHERE (start >= %(lo)s AND start < %(hi)s) OR (start >= %(rs)s AND start < %(re)s)
+            FROM booking_appointment
+            WHERE (start >= %(lo)s AND start < %(hi)s) OR (start >= %(rs)s AND start < %(re)s)
         """, p)
         today, week, month, outcomes, no_shows = c.fetchone()
         out.update(today=today or 0, week=week or 0, month=month or 0,
@@ -273,12 +276,13 @@ def raw_sql(vendor: str) -> dict:
         n, avg, promoters, detractors = c.fetchone()
         out.update(average_rating=float(avg) if avg is not None else None,
                    nps=100.0 * (promoters - detractors) / n if n else None)
-        first_signed = f"""FROM reports_report r JOIN booking_appointment a ON a.id = r.appointment_id
+        first_signed = """FROM reports_report r JOIN booking_appointment a ON a.id = r.appointment_id
               WHERE a.start >= %(rs)s AND a.start < %(re)s AND r.signed_at IS NOT NULL AND a.completed_at IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM reports_report e WHERE e.appointment_id = r.appointment_id
                               AND e.signed_at IS NOT NULL AND e.version < r.version)"""
         if vendor == "sqlite":
-            c.execute(f"""SELECT rn, cnt, v FROM (SELECT {seconds} AS v, ROW_NUMBER() OVER (ORDER BY {seconds}) AS rn,
+            c.execute(f"""SELECT rn, cnt, v FROM (
+                          SELECT {seconds} AS v, ROW_NUMBER() OVER (ORDER BY {seconds}) AS rn,
                           COUNT(*) OVER () AS cnt {first_signed}) t
                           WHERE rn IN ((cnt - 1) * 50 / 100 + 1, ((cnt - 1) * 50 + 99) / 100 + 1,
                                        (cnt - 1) * 90 / 100 + 1, ((cnt - 1) * 90 + 99) / 100 + 1)""", p)
