@@ -36,15 +36,15 @@ def bokeh_head() -> str:
 def embed(fig, *, nonce: str = "") -> tuple[str, str]:
     """Script and div of a figure; the inline script carries the page's CSP nonce."""
     script, div = components(fig)
-    return with_nonce(script, nonce), div
+    return with_nonce(script, nonce), mark_safe(div)
 
 
 def with_nonce(script: str, nonce: str) -> str:
-    if not nonce:
-        return script
-    for opening in ("<script>", '<script type="text/javascript">'):
-        script = script.replace(opening, opening[:-1] + f' nonce="{nonce}">')
-    return script
+    """Bokeh's inline script, marked safe for the template, with the page's CSP nonce."""
+    if nonce:
+        for opening in ("<script>", '<script type="text/javascript">'):
+            script = script.replace(opening, opening[:-1] + f' nonce="{nonce}">')
+    return mark_safe(script)
 
 
 def cached_embed(key: str, df: pd.DataFrame, draw, *, nonce: str = "", timeout: int = 600) -> tuple[str, str]:
@@ -62,7 +62,7 @@ def cached_embed(key: str, df: pd.DataFrame, draw, *, nonce: str = "", timeout: 
         found = components(draw())
         cache.set(cache_key, found, timeout)
     script, div = found
-    return with_nonce(script, nonce), div
+    return with_nonce(script, nonce), mark_safe(div)
 
 
 def _source(df: pd.DataFrame) -> ColumnDataSource:

@@ -52,11 +52,15 @@ def default_filters(today: dt.date | None = None) -> Filters:
 
 
 class FilterForm(forms.Form):
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    modality = forms.ChoiceField(required=False, choices=[("", "All modalities"), *Modality.choices])
+    start = forms.DateField(required=False, label="From",
+                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
+    end = forms.DateField(required=False, label="To",
+                          widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
+    modality = forms.ChoiceField(required=False, choices=[("", "All modalities"), *Modality.choices],
+                                 widget=forms.Select(attrs={"class": "form-select"}))
     period = forms.ChoiceField(
-        required=False, label="Group by", choices=[("day", "Day"), ("week", "Week"), ("month", "Month")]
+        required=False, label="Group by", choices=[("day", "Day"), ("week", "Week"), ("month", "Month")],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def clean(self):

@@ -40,8 +40,10 @@ def test_manager_sees_every_page_with_bokeh_charts(manager_client, page):
     assert response.status_code == 200
     html = response.content.decode()
     assert "/static/bokeh/static/js/bokeh.min.js" in html
+    assert "&lt;div" not in html and "&lt;script" not in html  # Bokeh's markup is not escaped
     if page != "risk":
         assert "Bokeh.embed.embed_items" in html and "csv=" in html
+        assert html.count("data-root-id=") == len(pages.PAGES[page][1])
 
 
 @pytest.mark.parametrize("page", PAGES)
