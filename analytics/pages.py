@@ -72,7 +72,7 @@ PAGES: dict[str, tuple[str, list[Table]]] = {
                                         y_label="No-show rate", y_format="0.0%",
                                         extra_tips={"no_shows": "No-shows", "appointments": "Appointments"})),
         Table("modality", "No-shows by modality", queries.missed_by_modality,
-              lambda df, f: charts.bars(df, x="modality", y="no_show_rate", title="No-show rate by modality",
+              lambda df, f: charts.bars(df, x="label", y="no_show_rate", title="No-show rate by modality",
                                         y_label="No-show rate", y_format="0.0%",
                                         extra_tips={"no_shows": "No-shows", "appointments": "Appointments"})),
         Table("age_band", "No-shows by age band", queries.missed_by_age_band,

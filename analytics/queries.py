@@ -312,7 +312,11 @@ def missed_by_modality(filters: Filters) -> pd.DataFrame:
         _outcomes(filters).values("scan_type__modality").annotate(**_MISSED).order_by("scan_type__modality")
         .values_list("scan_type__modality", "appointments", "no_shows")
     )
-    return _with_rate(_frame(rows, ["modality", "appointments", "no_shows"]))
+    from portal.catalogue.models import Modality
+
+    df = _frame(rows, ["modality", "appointments", "no_shows"])
+    df.insert(1, "label", [Modality(v).label if v in Modality.values else v for v in df["modality"]])
+    return _with_rate(df)
 
 
 AGE_BANDS = [(0, 17, "0-17"), (18, 29, "18-29"), (30, 44, "30-44"), (45, 64, "45-64"), (65, None, "65+")]
