@@ -11,7 +11,8 @@ import math
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, Window
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -377,11 +378,33 @@ def first_signed_reports(filters: Filters) -> QuerySet:
     )
 
 
-def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
-    """Per-group percentiles (linear interpolation, like PostgreSQL's percentile_cont) of `value`.
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate percentile_cont(fraction) WITHIN GROUP (ORDER BY value)."""
 
-    The database numbers the values of each group in order (window functions) and returns only the
-    at most two rows around each percentile, so a group of a million values sends a few rows."""
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
+    """Per-group percentiles (linear interpolation, PostgreSQL's percentile_cont) of `value`.
+
+    PostgreSQL computes them itself. Elsewhere the database numbers the values of each group in
+    order (window functions) and returns only the at most two rows around each percentile, which
+    are interpolated here: a group of a million values sends a few rows."""
+    names = [f"p{round(p * 100)}" for p in ps]
+    if connection.vendor == "postgresql":
+        aggregates = {name: PercentileCont(value, p) for name, p in zip(names, ps, strict=True)}
+        if group:
+            rows = qs.order_by().values(group).annotate(n=Count("pk"), **aggregates).order_by(group)
+            data = [(row[group], row["n"], *(row[name] for name in names)) for row in rows]
+        else:
+            row = qs.order_by().aggregate(n=Count("pk"), **aggregates)
+            data = [(None, row["n"], *(row[name] for name in names))] if row["n"] else []
+        return pd.DataFrame(data, columns=["group", "n", *names])
     partition = [F(group)] if group else []
     ranked = qs.order_by().values(*([group] if group else []), value).annotate(
         rn=Window(RowNumber(), partition_by=partition or None, order_by=F(value).asc()),
