@@ -25,8 +25,11 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 @functools.cache
 def bokeh_js_urls() -> tuple[str, ...]:
     """BokehJS from the installed package, as static files (no CDN)."""
+    from django.templatetags.static import static
+
     resources = Resources(mode="server", root_url=settings.ANALYTICS_BOKEH_ROOT_URL, components=["bokeh"])
-    return tuple(resources.js_files)
+    # through the static files storage, so production gets the hashed (cache-busting) names
+    return tuple(static(url.removeprefix(settings.STATIC_URL)) for url in resources.js_files)
 
 
 def bokeh_head() -> str:
