@@ -68,8 +68,11 @@ def key_figures(filters: Filters, *, now: dt.datetime | None = None) -> dict:
 
     booked = ~Q(status=S.CANCELLED)
     in_range = Q(start__gte=filters.start_at, start__lt=filters.end_before)
-    counts = Appointment.objects.filter(_modality(filters)).filter(
-        Q(start__gte=min(month_start, week_start), start__lt=max(next_month, week_end)) | in_range
+    # one range scan covering this month, this week and the chosen range (each count filters its own)
+    counts = Appointment.objects.filter(
+        _modality(filters),
+        start__gte=min(month_start, week_start, filters.start_at),
+        start__lt=max(next_month, week_end, filters.end_before),
     ).aggregate(
         today=Count("id", filter=booked & Q(start__gte=today, start__lt=tomorrow)),
         week=Count("id", filter=booked & Q(start__gte=week_start, start__lt=week_end)),

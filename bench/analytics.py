@@ -230,8 +230,8 @@ def _bounds():
     next_month = (month + dt.timedelta(days=32)).replace(day=1)
     return {"now": now, "today": today, "tomorrow": today + dt.timedelta(days=1), "week": week,
             "week_end": week + dt.timedelta(days=7), "month": month, "next_month": next_month,
-            "rs": f.start_at, "re": f.end_before, "lo": min(month, week),
-            "hi": max(next_month, week + dt.timedelta(days=7))}
+            "rs": f.start_at, "re": f.end_before, "lo": min(month, week, f.start_at),
+            "hi": max(next_month, week + dt.timedelta(days=7), f.end_before)}
 
 
 def raw_sql(vendor: str) -> dict:
@@ -259,8 +259,7 @@ def raw_sql(vendor: str) -> dict:
                             AND status IN ('checked_in', 'completed', 'no_show') THEN 1 ELSE 0 END),
                    SUM(CASE WHEN start >= %(rs)s AND start < %(re)s AND start < %(now)s AND status = 'no_show'
                             THEN 1 ELSE 0 END)
-            FROM booking_appointment
-            WHERE (start >= %(lo)s AND start < %(hi)s) OR (start >= %(rs)s AND start < %(re)s)
+            FROM booking_appointment WHERE start >= %(lo)s AND start < %(hi)s
         """, p)
         today, week, month, outcomes, no_shows = c.fetchone()
         out.update(today=today or 0, week=week or 0, month=month or 0,
