@@ -226,7 +226,9 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     })
 
     # 8. Feedback from about a third of completed visits.
-    fb = done[rng.random(len(done)) < 0.35]
+    fb_at = completed_at[done] + td(rng.uniform(2, 72, len(done)), 3600)
+    answered = (rng.random(len(done)) < 0.35) & (fb_at < now_np)  # not yet answered if still to come
+    fb, fb_at = done[answered], fb_at[answered]
     waited = rng.integers(1, 6, len(fb))
     overall = np.clip(np.round(rng.normal(3.6, 0.9, len(fb)) + 0.25 * (waited - 3)), 1, 5).astype(int)
     recommend = np.clip(np.round(overall * 2 + rng.normal(-0.5, 1.3, len(fb))), 0, 10).astype(int)
@@ -237,7 +239,7 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
         "staff": np.clip(overall + rng.integers(-1, 2, len(fb)), 1, 5),
         "recommend": recommend,
         "comments": [COMMENTS[o][c] if w else "" for o, c, w in zip(overall, comment_pick, with_comment, strict=True)],
-        "created_at": np.minimum(completed_at[fb] + td(rng.uniform(2, 72, len(fb)), 3600), now_np),
+        "created_at": fb_at,
     })
 
     # 9. Reports: each radiologist has their own typical turnaround.
