@@ -285,13 +285,11 @@ def raw_sql(vendor: str) -> dict:
                           COUNT(*) OVER () AS cnt {first_signed}) t
                           WHERE rn IN ((cnt - 1) * 50 / 100 + 1, ((cnt - 1) * 50 + 99) / 100 + 1,
                                        (cnt - 1) * 90 / 100 + 1, ((cnt - 1) * 90 + 99) / 100 + 1)""", p)
-            ranked = {rn: v for rn, cnt, v in c.fetchall()}
+            rows = c.fetchall()
+            ranked = {rn: v for rn, _, v in rows}
             median = None
-            if ranked:
-                n_reports = max(ranked)  # not needed beyond the positions
-                del n_reports
-                c.execute(f"SELECT COUNT(*) {first_signed}", p)
-                cnt = c.fetchone()[0]
+            if rows:
+                cnt = rows[0][1]
                 h = (cnt - 1) * 0.5 + 1
                 lo, hi = int(h), -int(-h // 1)
                 median = ranked[lo] + (h - lo) * (ranked[hi] - ranked[lo])
