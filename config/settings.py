@@ -421,3 +421,15 @@ NOTIFICATIONS_QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21-7")
 # The site's public address: links in messages, and the URL Twilio signs its webhooks with.
 NOTIFICATIONS_PUBLIC_BASE_URL = env("NOTIFICATIONS_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
 NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", "radiology-portal.local")
+# --- Analytics ------------------------------------------------------------------
+
+# BokehJS is served from the installed bokeh package (works offline, no CDN). Resources in
+# "server" mode ask for <root_url>static/js/<file>, so the package's js folder is mounted there.
+from bokeh.util.paths import static_path as _bokeh_static_path  # noqa: E402
+
+STATICFILES_DIRS += [("bokeh/static/js", str(Path(_bokeh_static_path()) / "js"))]
+ANALYTICS_BOKEH_ROOT_URL = STATIC_URL + "bokeh/"
+# How often the django-q2 schedule retrains the no-show risk model.
+ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
+if STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage":
+    STORAGES["staticfiles"]["BACKEND"] = "analytics.staticfiles.CompressedCssManifestStorage"
