@@ -363,6 +363,7 @@ LOGGING = {
         # Even at DJANGO_LOG_LEVEL=DEBUG: the template engine's debug lines dump template contexts
         # and the SQL log carries query parameters, both full of patient data.
         "django.template": {"level": "INFO"},
+        "django_tasks": {"level": "WARNING"},  # Wagtail's background tasks narrate every run at INFO
         "django.db.backends": {"level": "INFO"},
     },
 }
