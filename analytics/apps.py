@@ -5,3 +5,13 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from analytics import rules  # noqa: F401  (registers the permission rules)
+        from analytics.panels import key_figures_panel
+        from portal.accounts.roles import Role
+        from portal.core.registry import dashboard_panel, nav_link
+
+        nav_link("Analytics", "analytics:dashboard", roles={Role.MANAGER}, order=80)
+        dashboard_panel("analytics/panels/key_figures.html", roles={Role.MANAGER}, order=20,
+                        context=key_figures_panel)

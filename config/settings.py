@@ -363,6 +363,7 @@ LOGGING = {
         # Even at DJANGO_LOG_LEVEL=DEBUG: the template engine's debug lines dump template contexts
         # and the SQL log carries query parameters, both full of patient data.
         "django.template": {"level": "INFO"},
+        "django_tasks": {"level": "WARNING"},  # Wagtail's background tasks narrate every run at INFO
         "django.db.backends": {"level": "INFO"},
     },
 }
@@ -421,3 +422,15 @@ NOTIFICATIONS_QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21-7")
 # The site's public address: links in messages, and the URL Twilio signs its webhooks with.
 NOTIFICATIONS_PUBLIC_BASE_URL = env("NOTIFICATIONS_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
 NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", "radiology-portal.local")
+# --- Analytics ------------------------------------------------------------------
+
+# BokehJS is served from the installed bokeh package (works offline, no CDN). Resources in
+# "server" mode ask for <root_url>static/js/<file>, so the package's js folder is mounted there.
+from bokeh.util.paths import static_path as _bokeh_static_path  # noqa: E402
+
+STATICFILES_DIRS += [("bokeh/static/js", str(Path(_bokeh_static_path()) / "js"))]
+ANALYTICS_BOKEH_ROOT_URL = STATIC_URL + "bokeh/"
+# How often the django-q2 schedule retrains the no-show risk model.
+ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
+if STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage":
+    STORAGES["staticfiles"]["BACKEND"] = "analytics.staticfiles.CompressedCssManifestStorage"

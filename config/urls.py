@@ -27,6 +27,7 @@ urlpatterns = [
     path("appointments/", include("portal.booking.urls")),
     path("", include("portal.referrals.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("analytics/", include("analytics.urls")),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
         from portal.accounts.roles import Role
         from portal.core.registry import nav_link
 
-        nav_link("Doctor approvals", "accounts:doctor_approvals", roles={Role.MANAGER, Role.RECEPTION}, order=90)
+        nav_link("Approvals", "accounts:doctor_approvals", roles={Role.MANAGER, Role.RECEPTION}, order=90)

@@ -14,7 +14,6 @@ class BookingConfig(AppConfig):
         nav_link("Book a scan", "booking:book", roles={Role.PATIENT}, order=10)
         nav_link("My appointments", "booking:list", roles={Role.PATIENT}, order=20)
         nav_link("Worklist", "booking:worklist", roles=rules.WORKLIST_ROLES, order=10)
-        nav_link("Book for a patient", "booking:book_for", roles=rules.BOOK_FOR_PATIENT_ROLES, order=15)
         dashboard_panel("booking/panels/next_appointment.html", roles={Role.PATIENT}, order=10,
                         context=panels.patient_panel)
         dashboard_panel("booking/panels/today.html", roles=rules.WORKLIST_ROLES, order=10, context=panels.staff_panel)

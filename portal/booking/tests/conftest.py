@@ -80,51 +80,14 @@ def staff_user():
 
 
 @pytest.fixture
-def committed_db(django_db_setup, django_db_blocker):
+def committed_db(transactional_db):
     """Database access with real commits, so threads see each other's writes.
 
-    Like `django_db(transaction=True)`, but instead of flushing every table at the end (which
-    wipes the rows data migrations made - the roles, Wagtail's root page and site - and so breaks
-    the next `--reuse-db` run), it deletes exactly the rows the test added.
+    A transactional test: the root conftest gives every such test a serialized rollback, so the rows
+    migrations made (roles, Wagtail's root page and site) are put back before it runs, and the
+    database is emptied after it. Threads must close their own connections.
     """
-    from django.apps import apps
-    from django.contrib.sessions.models import Session
-    from django.db import connection, models
+    from django.db import connection
 
-    with django_db_blocker.unblock():
-
-        def on_test_db() -> bool:
-            name = str(connection.settings_dict["NAME"])
-            return name == str((connection.settings_dict.get("TEST") or {}).get("NAME")) or name.startswith("test_")
-
-        if not on_test_db():
-            # pytest-django sets databases up only when some collected test is marked for them.
-            from django.test.utils import setup_databases
-
-            setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
-        assert on_test_db(), "refusing to run on a non-test database"
-        from portal.core.audit import AuditEvent
-
-        integer_models = [  # the audit trail is append-only: its rows stay
-            m for m in apps.get_models()
-            if isinstance(m._meta.pk, models.AutoField | models.BigAutoField) and m is not AuditEvent
-        ]
-        before = {m: (m.objects.aggregate(top=models.Max("pk"))["top"] or 0) for m in integer_models}
-        sessions = set(Session.objects.values_list("session_key", flat=True))
-        try:
-            yield
-        finally:
-            connection.close()
-            Session.objects.exclude(session_key__in=sessions).delete()
-            remaining = list(integer_models)
-            for _ in range(6):  # PROTECTed links: delete in passes until nothing new is left
-                left = []
-                for model in remaining:
-                    try:
-                        model.objects.filter(pk__gt=before[model]).delete()
-                    except models.ProtectedError:
-                        left.append(model)
-                remaining = left
-                if not remaining:
-                    break
-            connection.close()
+    yield
+    connection.close()

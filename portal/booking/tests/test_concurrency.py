@@ -1,7 +1,7 @@
 """50 people confirm the same slot at once: exactly one booking, no server error (SQLite and PostgreSQL).
 
 Real threads, each with its own connection (closed at the end), on committed data: the
-`committed_db` fixture gives what `django_db(transaction=True)` gives, without its closing flush.
+`committed_db` fixture is a transactional test (real commits, so the threads see each other).
 """
 
 from __future__ import annotations

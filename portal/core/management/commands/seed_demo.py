@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import time
 
 from django.apps import apps
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # Wagtail logs every page it publishes; the demo publishes dozens. Keep the output readable.
+        logging.getLogger("wagtail").setLevel(logging.WARNING)
         started = time.monotonic()
         for config in apps.get_app_configs():
             module_name = f"{config.name}.demo"

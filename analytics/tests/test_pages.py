@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sys
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from analytics import pages, queries
+from analytics.filters import Filters
+from analytics.tests import fixtures
+from portal.accounts.roles import Role
+from portal.accounts.tests.factories import UserFactory, enable_totp, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["dashboard", "revenue", "feedback", "missed", "turnaround", "risk"]
+OTHER_ROLES = [Role.PATIENT, Role.REFERRING_DOCTOR, Role.RECEPTION, Role.RADIOGRAPHER, Role.RADIOLOGIST,
+               Role.MARKETING_EDITOR]
+RANGE_QS = "start=2026-02-01&end=2026-03-18&period=week"
+
+
+@pytest.fixture
+def manager_client(client):
+    manager = user_with_role(Role.MANAGER)
+    enable_totp(manager)
+    client.force_login(manager)
+    return client
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_manager_sees_every_page_with_bokeh_charts(manager_client, page):
+    fixtures.build()
+    response = manager_client.get(reverse(f"analytics:{page}") + "?" + RANGE_QS)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/bokeh/static/js/bokeh.min.js" in html
+    assert "&lt;div" not in html and "&lt;script" not in html  # Bokeh's markup is not escaped
+    if page != "risk":
+        assert "Bokeh.embed.embed_items" in html and "csv=" in html
+        assert html.count("data-root-id=") == len(pages.PAGES[page][1])
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", OTHER_ROLES)
+def test_other_roles_are_refused(client, page, role):
+    user = user_with_role(role)
+    if role not in (Role.PATIENT, Role.REFERRING_DOCTOR):
+        enable_totp(user)
+    client.force_login(user)
+    response = client.get(reverse(f"analytics:{page}"))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_is_sent_to_login(client, page):
+    response = client.get(reverse(f"analytics:{page}"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_superuser_is_allowed(client):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    enable_totp(admin)
+    client.force_login(admin)
+    assert client.get(reverse("analytics:dashboard")).status_code == 200
+
+
+def test_bokeh_js_files_referenced_exist_in_static_files():
+    from django.contrib.staticfiles import finders
+
+    from analytics.charts import bokeh_js_urls
+
+    for url in bokeh_js_urls():
+        assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_bad_filters_show_a_clear_message_and_the_defaults(manager_client):
+    response = manager_client.get(reverse("analytics:dashboard") + "?start=yesterday&modality=pet")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "From: Enter a valid date." in html and "Showing the default filters instead." in html
+    response = manager_client.get(reverse("analytics:missed") + "?start=2026-03-01&end=2026-02-01")
+    assert "The end date must not be before the start date." in response.content.decode()
+
+
+def _csv(response) -> list[dict]:
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.mark.parametrize(("page", "titles"), [(p, [t.name for t in tables]) for p, (_, tables) in pages.PAGES.items()])
+def test_each_csv_matches_the_data_behind_its_chart(manager_client, page, titles):
+    fixtures.build()
+    filters = Filters(start=dt.date(2026, 2, 1), end=dt.date(2026, 3, 18), period="week")
+    for table in pages.PAGES[page][1]:
+        rows = _csv(manager_client.get(reverse(f"analytics:{page}") + f"?{RANGE_QS}&csv={table.name}"))
+        df = table.build(filters)
+        assert len(rows) == len(df), table.name
+        figure = table.chart(df, filters)
+        sources = [r.data_source.data for r in figure.renderers if hasattr(r, "data_source")]
+        for column in df.columns:
+            if df[column].dtype.kind in "if":
+                from_csv = [float(r[column]) for r in rows]
+                assert from_csv == pytest.approx(list(df[column].astype(float))), (table.name, column)
+                charted = [s[column] for s in sources if column in s]
+                for values in charted:
+                    assert list(map(float, values)) == pytest.approx(from_csv), (table.name, column)
+
+
+def test_dashboard_csv_is_the_hand_computed_weekly_volume(manager_client):
+    fixtures.build()
+    rows = _csv(manager_client.get(reverse("analytics:dashboard") + f"?{RANGE_QS}&csv=volume"))
+    assert [(r["period"], r["appointments"], r["no_shows"]) for r in rows] == [
+        ("2026-02-16", "2", "1"), ("2026-03-09", "1", "0"), ("2026-03-16", "4", "1")]
+
+
+def test_dashboard_shows_the_key_figures(manager_client):
+    fixtures.build()
+    response = manager_client.get(reverse("analytics:dashboard") + "?" + RANGE_QS)
+    figures = response.context["figures"]
+    assert figures == queries.key_figures(
+        Filters(start=dt.date(2026, 2, 1), end=dt.date(2026, 3, 18)), now=None) | {}
+    html = response.content.decode()
+    assert 'data-figure="no_show_rate">33.3%' in html
+    assert 'data-figure="rating">3.50 / 5' in html
+    assert 'data-figure="nps">25.0' in html
+    assert 'data-figure="turnaround">5.0 h' in html
+
+
+def test_dashboard_query_count_does_not_grow_with_data(manager_client):
+    url = reverse("analytics:dashboard") + "?" + RANGE_QS
+    manager_client.get(url)  # warm up (session, permissions)
+    with CaptureQueriesContext(connection) as empty:
+        assert manager_client.get(url).status_code == 200
+    fixtures.build()
+    with CaptureQueriesContext(connection) as small:
+        manager_client.get(url)
+    from analytics.demo import seed_history
+
+    seed_history(300, stdout=io.StringIO(), now=fixtures.NOW)
+    with CaptureQueriesContext(connection) as bigger:
+        manager_client.get(url)
+    assert len(empty) == len(small) == len(bigger)
+    # 5 figure queries (appointments, revenue, feedback, turnaround) + volume + status + modality,
+    # plus the request's session/user/roles/MFA look-ups
+    analytics_queries = [q for q in bigger.captured_queries if "booking_appointment" in q["sql"]
+                         or "payments_payment" in q["sql"] or "feedback_feedback" in q["sql"]
+                         or "reports_report" in q["sql"]]
+    assert len(analytics_queries) == 7
+
+
+def test_dashboard_panel_for_managers_only(client):
+    manager = user_with_role(Role.MANAGER)
+    enable_totp(manager)
+    client.force_login(manager)
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "The practice at a glance" in html and reverse("analytics:dashboard") in html
+    patient = user_with_role(Role.PATIENT)
+    client.force_login(patient)
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "The practice at a glance" not in html and reverse("analytics:dashboard") not in html
+
+
+def test_feedback_comments_filter_by_rating(manager_client):
+    fixtures.build()
+    response = manager_client.get(reverse("analytics:feedback") + f"?{RANGE_QS}&rating=2")
+    assert [c["comments"] for c in response.context["comments"]] == ["Comment a6"]
+    rows = _csv(manager_client.get(reverse("analytics:feedback") + f"?{RANGE_QS}&rating=2&csv=comments"))
+    assert [r["comments"] for r in rows] == ["Comment a6"]
+    response = manager_client.get(reverse("analytics:feedback") + f"?{RANGE_QS}&rating=9")
+    assert "The rating filter must be a whole number from 1 to 5" in response.content.decode()
+
+
+def test_reminder_without_the_notifications_app_shows_a_clear_error(manager_client):
+    from portal.booking.tests.factories import AppointmentFactory
+
+    upcoming = AppointmentFactory()  # tomorrow, confirmed
+    with mock.patch.dict(sys.modules, {"portal.notifications.services": None}):
+        response = manager_client.post(reverse("analytics:send_reminder", args=[upcoming.pk]), follow=True)
+    assert "Reminders cannot be sent: the notifications service is not installed." in response.content.decode()
+
+
+def test_reminder_is_refused_to_other_roles_and_for_past_appointments(manager_client):
+    from django.test import Client
+
+    from portal.booking.tests.factories import AppointmentFactory
+
+    upcoming = AppointmentFactory()
+    reception = user_with_role(Role.RECEPTION)
+    enable_totp(reception)
+    other = Client()
+    other.force_login(reception)
+    assert other.post(reverse("analytics:send_reminder", args=[upcoming.pk])).status_code == 403
+    past = fixtures.build()["a1"]
+    assert manager_client.post(reverse("analytics:send_reminder", args=[past.pk])).status_code == 404
+    assert manager_client.get(reverse("analytics:send_reminder", args=[upcoming.pk])).status_code == 405
+
+
+def test_reminder_calls_the_notifications_service(manager_client):
+    services = pytest.importorskip("portal.notifications.services")
+    from portal.booking.tests.factories import AppointmentFactory
+
+    upcoming = AppointmentFactory()
+    with mock.patch.object(services, "notification_send_extra_reminder") as send:
+        response = manager_client.post(reverse("analytics:send_reminder", args=[upcoming.pk]))
+    assert response.status_code == 302
+    send.assert_called_once()
+    assert send.call_args.kwargs["appointment"] == upcoming
+
+
+def test_chart_output_is_memoised_on_the_data_and_carries_the_nonce():
+    import pandas as pd
+
+    from analytics import charts
+
+    calls = []
+
+    def draw(df):
+        calls.append(1)
+        return charts.bars(df, x="k", y="v", title="t", y_label="v")
+
+    one = pd.DataFrame({"k": ["a", "b"], "v": [1, 2]})
+    other = pd.DataFrame({"k": ["a", "b"], "v": [1, 3]})
+    first = charts.cached_embed("x", one, lambda: draw(one), nonce="abc")
+    again = charts.cached_embed("x", one.copy(), lambda: draw(one), nonce="def")
+    charts.cached_embed("x", other, lambda: draw(other))
+    assert len(calls) == 2
+    assert 'nonce="abc"' in first[0] and 'nonce="def"' in again[0] and first[1] == again[1]
