@@ -15,9 +15,10 @@ MANAGER = "manager@demo.test"
 MARKETING = "marketing@demo.test"
 
 
-def seed_demo() -> None:
-    """The demo (users of every role, catalogue, rooms, appointments, reports, public pages)."""
-    call_command("seed_demo", stdout=_Null(), stderr=_Null())
+def seed_demo(*, history: int = 1) -> None:
+    """The demo (users of every role, catalogue, rooms, appointments, reports, public pages), with
+    `history` synthetic past appointments for analytics (its default of 10,000 is for the demo site)."""
+    call_command("seed_demo", appointments=history, stdout=_Null(), stderr=_Null())
 
 
 class _Null:

@@ -171,9 +171,16 @@ def test_referring_doctor_sends_a_referral_and_reads_reports(journey, demo, tmp_
     journey.assert_clean()
 
 
-def test_manager_sees_the_practice(journey, demo):
+def test_manager_sees_the_practice(journey, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    seed_demo(history=400)  # some months of synthetic history for the charts
     journey.sign_in(MANAGER)
     journey.arrived("dashboard")
+    page = journey.visit("/analytics/dashboard/", "analytics overview")
+    assert page.locator("[data-figure=month]").inner_text().strip() not in ("", "0")
+    assert page.locator(".bk-Canvas, .bk-root, [data-root-id]").first.is_visible()  # a Bokeh chart drew
+    for name in ("revenue", "feedback", "missed", "turnaround", "risk"):
+        journey.visit(f"/analytics/{name}/", f"analytics {name}")
     journey.visit("/appointments/worklist/", "worklist")
     journey.visit("/payments/", "payments")
     journey.visit("/feedback/", "feedback")

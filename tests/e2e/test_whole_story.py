@@ -189,7 +189,14 @@ def test_the_whole_story(person, settings, tmp_path):
     assert page.locator("tbody tr", has_text=NAME).count() >= 1
     page = manager.visit("/feedback/", "feedback")
     assert "Quick and kind" in page.locator("tbody tr", has_text=NAME).inner_text()
-    assert Decimal(share) > 0
+    # The analytics dashboard for the day of the visit: the visit's rating is the day's only one,
+    # and the desk payment is in the month's revenue.
+    page = manager.visit(f"/analytics/dashboard/?start={day}&end={day}&period=day", "analytics for the day")
+    assert page.locator("[data-figure=rating]").inner_text().strip() == "5.00 / 5"
+    revenue = Decimal(page.locator("[data-figure=revenue]").inner_text().replace(",", "").strip())
+    assert revenue >= share
+    page = manager.visit(f"/analytics/feedback/?start={day}&end={day}", "analytics feedback")
+    assert "Quick and kind" in page.content()
 
     for someone in (patient, reception, radiographer, radiologist, doctor, manager):
         someone.assert_clean()
