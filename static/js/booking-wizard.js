@@ -2,10 +2,13 @@
 (function () {
   "use strict";
   // Keep keyboard focus sensible after the slot picker refreshes through htmx.
+  // The swap is outerHTML, so the event's target is the old, detached picker: look up the new one.
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "picker") {
-      var sel = e.detail.target.querySelector(".day-chip.selected");
-      if (sel && document.activeElement === document.body) sel.focus();
+      var picker = document.getElementById("picker");
+      var sel = picker && picker.querySelector(".day-chip.selected");
+      var lost = !document.activeElement || document.activeElement === document.body;
+      if (sel && lost) sel.focus();
     }
   });
   // Payment step: the medical aid fields show only when paying with a medical aid.
