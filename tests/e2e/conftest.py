@@ -20,7 +20,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_REPORT = ARTIFACTS / "axe-report.txt"
 DEMO_PASSWORD = "Radiology-demo-2026"  # portal/accounts/demo.py
+
+
+def pytest_sessionstart(session):
+    AXE_REPORT.unlink(missing_ok=True)  # one report per run
 
 
 def pytest_collection_modifyitems(items):
@@ -72,7 +77,11 @@ class Journey:
         self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{safe}.png"), full_page=True)
 
     def check_accessibility(self, label: str) -> None:
-        """Run axe-core (WCAG 2.2 AA rules) on the current page; keep serious/critical violations."""
+        """Run axe-core (WCAG 2.2 AA rules) on the current page; keep serious/critical violations.
+
+        Every check is written to test-artifacts/e2e/axe-report.txt. The Wagtail admin (/admin/) is
+        Wagtail's own UI, not the portal's: its findings are reported there but do not fail a test.
+        """
         if not AXE.exists():
             pytest.fail("axe-core is missing: run `npm ci` (make test-e2e does).")
         # Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) stays on.
@@ -82,13 +91,23 @@ class Journey:
             """async () => await axe.run(document, {runOnly: {type: 'tag',
                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
         )
+        path = self.page.url.removeprefix(self.base_url)
+        third_party = path.startswith("/admin/")
+        found = []
         for violation in result["violations"]:
             if violation["impact"] in ("serious", "critical"):
                 targets = [" ".join(node["target"]) for node in violation["nodes"][:3]]
                 first = violation["nodes"][0].get("failureSummary", "").replace("\n", " ")[:240]
-                self.axe_violations.append(
-                    f"{label} ({self.page.url}): {violation['id']} ({violation['impact']}) {targets} {first}"
-                )
+                found.append(f"{label} ({path}): {violation['id']} ({violation['impact']}) {targets} {first}")
+        if not third_party:
+            self.axe_violations.extend(found)
+        minor = sum(1 for v in result["violations"] if v["impact"] not in ("serious", "critical"))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with AXE_REPORT.open("a") as report:
+            report.write(f"{self.name}\t{label}\t{path}\tserious/critical: {len(found)}\tmoderate/minor: {minor}"
+                         f"{'  (Wagtail admin, reported only)' if third_party else ''}\n")
+            for line in found:
+                report.write(f"    {line}\n")
 
     def visit(self, path: str, label: str):
         self.goto(path)
