@@ -4,7 +4,7 @@
 
 Builds a throwaway SQLite database with the demo data, serves the app with gunicorn on loopback with
 DEBUG off, and measures requests/s (keep-alive client threads, http.client) in interleaved rounds of:
-  - a bare Django view behind the product's full middleware (the reference; bench/public_pages_settings.py),
+  - a bare Django view behind the product's full middleware (the reference; bench/hello_urls.py),
   - the home page and a scan type page (anonymous visitors: served from the page cache after the first hit).
 Prints ratio = page / reference (the median over rounds of each round's ratio; goal >= 0.8 for cached
 pages) and the database queries of one uncached render of each page (counted in-process with
@@ -16,76 +16,32 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = sys.executable
-HOME, SCAN_PAGE, REFERENCE = "/", "/scans/mri-knee/", "/bench/reference/"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import PY, ROOT, bench_env, gunicorn, manage, throughput
+
+HOME, SCAN_PAGE, REFERENCE = "/", "/scans/mri-knee/", "/bench/hello/"
 
 
-def bench_env(tmp: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update({
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_STATIC_MANIFEST": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-        "DJANGO_MEDIA_ROOT": f"{tmp}/media",
-        "DJANGO_PRIVATE_MEDIA_ROOT": f"{tmp}/private",
-        "DJANGO_SETTINGS_MODULE": "bench.public_pages_settings",
-        "PYTHONPATH": str(ROOT),
-    })
+def page_env(tmp: str) -> dict[str, str]:
+    """DEBUG off, a throwaway database, no Redis, and the bare reference view (bench/hello_urls.py)."""
+    env = bench_env(
+        DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3",
+        DJANGO_MEDIA_ROOT=f"{tmp}/media",
+        DJANGO_PRIVATE_MEDIA_ROOT=f"{tmp}/private",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_ROOT_URLCONF="bench.hello_urls",
+        DJANGO_EXTRA_PUBLIC_URL_NAMES="bench_hello",
+        PYTHONPATH=str(ROOT),
+    )
     env.pop("REDIS_URL", None)
     return env
-
-
-def manage(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, threads: int):
-    port = free_port()
-    command = [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-               "--log-level", "warning", "--config", "/dev/null"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()) from None
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -96,39 +52,6 @@ def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
-
-
-def throughput(port: int, path: str, *, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests/s that `clients` keep-alive connections get from GET `path`; and the failures."""
-    for _ in range(20):  # let every worker fill its cache before the clock starts
-        get(port, path)
-    stop = time.monotonic() + seconds
-    counts, errors = [0] * clients, [0] * clients
-
-    def worker(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while time.monotonic() < stop:
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                if response.status == 200:
-                    counts[index] += 1
-                else:
-                    errors[index] += 1
-            except (OSError, http.client.HTTPException):
-                errors[index] += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / (time.monotonic() - started), sum(errors)
 
 
 QUERY_COUNTER = """
@@ -170,14 +93,14 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = bench_env(tmp)
+        env = page_env(tmp)
         print("preparing a throwaway SQLite database with the demo site...", flush=True)
         manage("migrate", "--noinput", env=env)
         manage("seed_demo", env=env)
         queries = count_queries(env)
         print(f"queries per uncached render: home {queries[HOME]}, scan page {queries[SCAN_PAGE]}")
 
-        with gunicorn(env, workers=args.workers, threads=args.threads) as port:
+        with gunicorn("config.wsgi:application", env=env, workers=args.workers, threads=args.threads) as port:
             for path in (HOME, SCAN_PAGE):
                 status, headers, _ = get(port, path)
                 status, headers, _ = get(port, path)
