@@ -4,7 +4,6 @@ Staff sign in without the TOTP step here; tests/e2e/test_staff_mfa_journey.py co
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -18,7 +17,6 @@ from tests.e2e.support import (
     pick_first_free_slot,
     referral_pdf,
     seed_demo,
-    worklist_row,
 )
 
 pytestmark = pytest.mark.e2e
@@ -148,7 +146,8 @@ def test_referring_doctor_sends_a_referral_and_reads_reports(journey, demo, tmp_
     journey.sign_in(DOCTOR)
     journey.arrived("dashboard")
     page = journey.visit("/doctor/referrals/", "my referrals")
-    journey.follow(page.get_by_role("link", name=re.compile("New referral|Send a referral|Refer a patient", re.I)).first, "new referral")
+    new_referral = page.get_by_role("link", name=re.compile("New referral|Send a referral|Refer a patient", re.I))
+    journey.follow(new_referral.first, "new referral")
     letter = tmp_path / "letter.pdf"
     referral_pdf(letter, patient="Tendai Moyo", doctor="Dr Farai Chikwanha")
     page.get_by_label("Patient's first name").fill("Tendai")

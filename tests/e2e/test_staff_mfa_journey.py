@@ -50,7 +50,8 @@ def test_staff_enrols_totp_and_signs_in_with_a_code(journey, settings):
     page.wait_for_url(re.compile(r"/2fa/authenticate/"))
     journey.arrived("code asked")
     page.locator("input[name=code]").fill(_code(secret))
-    journey.follow(page.locator("#main").get_by_role("button", name=re.compile("Sign in", re.I)), "signed in with a code")
+    sign_in = page.locator("#main").get_by_role("button", name=re.compile("Sign in", re.I))
+    journey.follow(sign_in, "signed in with a code")
     assert "/2fa/" not in page.url
     journey.visit("/reports/worklist/", "reporting worklist again")
     journey.assert_clean()
