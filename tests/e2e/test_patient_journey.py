@@ -40,6 +40,15 @@ def test_patient_books_with_medical_aid_and_reads_reports(journey):
     journey.arrived("appointment")
     assert "Abdominal ultrasound" in page.locator("h1").inner_text()
 
+    # Another time after all: the same picker on the appointment's own page.
+    journey.follow(page.get_by_role("link", name="Change date or time"), "change date or time")
+    slot = page.locator("#picker .slot-grid label").nth(3)
+    new_time = slot.inner_text().strip()
+    slot.click()
+    journey.follow(page.get_by_role("button", name="Move my appointment"), "moved")
+    assert re.search(rf"{new_time}\s*–", page.locator("#main").inner_text())  # "HH:MM–HH:MM" as booked now
+
+    journey.visit("/notifications/preferences/", "notification preferences")
     journey.visit("/appointments/list/", "my appointments")
     journey.visit("/payments/", "my payments")
     page = journey.visit("/reports/", "my reports")

@@ -72,6 +72,27 @@ def test_reception_books_by_phone_and_confirms(journey, demo):
     journey.follow(row.get_by_role("button", name="Confirm"), "confirmed")
     waiting.refresh_from_db()
     assert waiting.status == Appointment.Status.CONFIRMED
+
+    # The patient asks for another room and time: reception moves the booking.
+    row = page.locator("tbody tr", has=page.locator(f'a[href="/appointments/{waiting.pk}/"]'))
+    journey.follow(row.get_by_role("link", name="Move"), "move")
+    rooms = page.get_by_label("Room").locator("option")
+    if rooms.count() > 1:  # another room of the same kind: choose it and show its times
+        page.get_by_label("Room").select_option(index=rooms.count() - 1)
+        journey.follow(page.get_by_role("button", name="Show times"), "other room's times")
+    old_start = waiting.start
+    page.locator("#picker .slot-grid label").nth(2).click()
+    journey.follow(page.get_by_role("button", name="Move here"), "moved")
+    waiting.refresh_from_db()
+    assert waiting.start != old_start
+
+    # Payment at the desk for the phone booking, and its receipt.
+    page = journey.visit(f"/appointments/{booked.pk}/", "the phone booking")
+    desk = page.locator("form", has=page.get_by_role("heading", name="Record a payment at the desk"))
+    desk.get_by_label("Method").select_option(index=0)
+    desk.get_by_label("Amount", exact=True).fill(str(booked.patient_amount))
+    journey.follow(desk.get_by_role("button", name="Record payment"), "paid at the desk")
+    journey.follow(page.get_by_role("link", name="Receipt").first, "receipt")
     journey.visit("/payments/", "payments")
     journey.assert_clean()
 
