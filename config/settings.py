@@ -434,8 +434,3 @@ ANALYTICS_BOKEH_ROOT_URL = STATIC_URL + "bokeh/"
 ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
 if STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage":
     STORAGES["staticfiles"]["BACKEND"] = "analytics.staticfiles.CompressedCssManifestStorage"
-
-# --- Browser journeys (issue 9) -----------------------------------------------
-# No Gravatar in the Wagtail admin: it would send staff email hashes to a third party, and the CSP
-# (img-src 'self') blocks it anyway. Wagtail shows its built-in default avatar instead.
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
