@@ -432,5 +432,3 @@ STATICFILES_DIRS += [("bokeh/static/js", str(Path(_bokeh_static_path()) / "js"))
 ANALYTICS_BOKEH_ROOT_URL = STATIC_URL + "bokeh/"
 # How often the django-q2 schedule retrains the no-show risk model.
 ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
-if STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage":
-    STORAGES["staticfiles"]["BACKEND"] = "analytics.staticfiles.CompressedCssManifestStorage"

@@ -1,23 +1,15 @@
-"""Static files in production: whitenoise's compressed, hashed (manifest) storage.
+"""Static files in production: whitenoise's compressed, hashed (manifest) storage, rewriting URLs in CSS only.
 
-Only CSS is rewritten to point at hashed names. JavaScript bundles that mention source maps the
-packages do not ship (BokehJS does) would otherwise stop collectstatic; they are still hashed and
-compressed, just not rewritten.
+Django's manifest storage also rewrites references inside JavaScript (source maps, imports); BokehJS
+refers to .map files and code strings the package does not ship, so collectstatic would fail on it.
+JavaScript files keep their content and still get hashed, compressed names like everything else.
 """
 
 from __future__ import annotations
 
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
-    patterns = (
-        (
-            "*.css",
-            (
-                r"""(?P<matched>url\(['"]{0,1}\s*(?P<url>.*?)["']{0,1}\))""",
-                (r"""(?P<matched>@import\s*["']\s*(?P<url>.*?)["'])""", """@import url("%(url)s")"""),
-            ),
-        ),
-    )
-    manifest_strict = False
+    patterns = tuple(p for p in ManifestStaticFilesStorage.patterns if p[0] == "*.css")
