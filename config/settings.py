@@ -432,3 +432,8 @@ STATICFILES_DIRS += [("bokeh/static/js", str(Path(_bokeh_static_path()) / "js"))
 ANALYTICS_BOKEH_ROOT_URL = STATIC_URL + "bokeh/"
 # How often the django-q2 schedule retrains the no-show risk model.
 ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
+
+# --- Browser journeys (issue 9) -----------------------------------------------
+# No Gravatar in the Wagtail admin: it would send staff email hashes to a third party, and the CSP
+# (img-src 'self') blocks it anyway. Wagtail shows its built-in default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
