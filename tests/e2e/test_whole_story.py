@@ -68,6 +68,9 @@ def test_the_whole_story(person, settings, tmp_path):
     page = patient.visit("/scans/", "scan types")
     patient.follow(page.get_by_role("link", name="CT brain").first, "ct brain page")
     assert "180.00" in page.get_by_test_id("scan-price").inner_text()
+    patient.follow(page.get_by_role("link", name="What will my medical aid pay?"), "pricing and estimator")
+    assert "180.00" in page.locator("#main").inner_text()
+    page.go_back()
     page.get_by_role("link", name="Book this scan").click()
 
     # Booking needs an account: register, verify the email, sign in, and book.
