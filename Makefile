@@ -21,7 +21,12 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# WeasyPrint's system libraries (Pango; HarfBuzz's subsetter, without which every report PDF renders
+# about 15 times slower) and the fonts the report uses; installed with apt when missing.
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
 $(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+	./bin/ensure-debian-packages $(DEBIAN_PACKAGES)
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 

@@ -13,7 +13,7 @@ class ReportsConfig(AppConfig):
         from portal.accounts.roles import Role
         from portal.core.registry import appointment_panel, dashboard_panel, nav_link
         from portal.referrals import doctor_services
-        from portal.reports import panels, rules  # noqa: F401 (registers the rules)
+        from portal.reports import checks, panels, rules  # noqa: F401 (registers the rules and checks)
 
         nav_link("Reporting worklist", "reports:worklist", roles={Role.RADIOLOGIST}, order=30)
         nav_link("My reports", "reports:mine", roles={Role.PATIENT}, order=40)
