@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value, Window
+from django.db.models import Aggregate, Avg, Count, F, FloatField, OuterRef, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -51,6 +54,67 @@ def rate(part: float, whole: float) -> float | None:
     return None if not whole else part / whole
 
 
+_shared: ContextVar[dict | None] = ContextVar("analytics_shared_results", default=None)
+
+
+@contextmanager
+def shared_results() -> Iterator[None]:
+    """Within this block, a query asked twice with the same arguments runs once (one page's tables and
+    figures share the appointments-per-day counts)."""
+    if _shared.get() is not None:  # already sharing: one block for the whole page
+        yield
+        return
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _once(key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    results = _shared.get()
+    if results is None:
+        return compute()
+    if key not in results:
+        results[key] = compute()
+    return results[key].copy()
+
+
+def day_counts(first: dt.date, last: dt.date, modality: str = "") -> pd.DataFrame:
+    """Appointments per local day, status and modality from `first` to `last` (inclusive): one GROUP BY.
+
+    Grouped by scan type in SQL, not by modality: the join would cost a lookup per appointment, while
+    (day, status, scan type) is read from an index on SQLite (analytics.sql.ensure_day_index)."""
+    from portal.catalogue.models import ScanType
+
+    def compute() -> pd.DataFrame:
+        qs = Appointment.objects.annotate(day=local_period("start", "day")).filter(day__gte=first, day__lte=last)
+        if modality:
+            qs = qs.filter(scan_type__in=ScanType.objects.filter(modality=modality).values("pk"))
+        rows = qs.values("day", "status", "scan_type").annotate(n=Count("pk")).order_by().values_list(
+            "day", "status", "scan_type", "n")
+        df = _frame(rows, ["day", "status", "scan_type", "appointments"])
+        modalities = dict(ScanType.objects.values_list("pk", "modality"))
+        df["modality"] = df["scan_type"].map(modalities)
+        df["day"] = pd.to_datetime(df["day"])
+        return df.drop(columns=["scan_type"])
+
+    return _once(("day_counts", first, last, modality), compute)
+
+
+def _dashboard_days(filters: Filters, today: dt.date) -> tuple[pd.DataFrame, pd.Series]:
+    """The day counts the dashboard needs (this month, this week and the filter's range, in one
+    query), and the mask of the rows in the filter's range."""
+    week_start = today - dt.timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    month_end = (month_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    first = min(month_start, week_start, filters.start)
+    last = max(month_end, week_start + dt.timedelta(days=6), filters.end)
+    df = day_counts(first, last, filters.modality)
+    in_range = (df["day"] >= pd.Timestamp(filters.start)) & (df["day"] <= pd.Timestamp(filters.end))
+    return df, in_range
+
+
 # --- Dashboard ---------------------------------------------------------------------------------
 
 
@@ -60,26 +124,37 @@ def key_figures(filters: Filters, *, now: dt.datetime | None = None) -> dict:
     cover the filter's range."""
     now = timezone.localtime(now or timezone.now())
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    tomorrow = today + dt.timedelta(days=1)
     week_start = today - dt.timedelta(days=today.weekday())
     month_start = today.replace(day=1)
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
     week_end = week_start + dt.timedelta(days=7)
 
-    booked = ~Q(status=S.CANCELLED)
-    in_range = Q(start__gte=filters.start_at, start__lt=filters.end_before)
-    # one range scan covering this month, this week and the chosen range (each count filters its own)
-    counts = Appointment.objects.filter(
-        _modality(filters),
-        start__gte=min(month_start, week_start, filters.start_at),
-        start__lt=max(next_month, week_end, filters.end_before),
-    ).aggregate(
-        today=Count("id", filter=booked & Q(start__gte=today, start__lt=tomorrow)),
-        week=Count("id", filter=booked & Q(start__gte=week_start, start__lt=week_end)),
-        month=Count("id", filter=booked & Q(start__gte=month_start, start__lt=next_month)),
-        outcomes=Count("id", filter=in_range & Q(status__in=OUTCOME_STATUSES, start__lt=now)),
-        no_shows=Count("id", filter=in_range & Q(status=S.NO_SHOW, start__lt=now)),
-    )
+    # Whole days from the day counts; today's outcomes only up to now (a check-in before the start time
+    # is not yet an outcome).
+    df, in_range = _dashboard_days(filters, today.date())
+    day = df["day"].dt.date
+    booked = df["status"] != S.CANCELLED
+
+    def total(mask) -> int:
+        return int(df.loc[mask, "appointments"].sum())
+
+    outcome = df["status"].isin(OUTCOME_STATUSES)
+    no_show = df["status"] == S.NO_SHOW
+    before_today = in_range & (day < today.date())
+    outcomes, no_shows = total(before_today & outcome), total(before_today & no_show)
+    if filters.start <= today.date() <= filters.end:
+        so_far = Appointment.objects.filter(_modality(filters), start__gte=today, start__lt=now).aggregate(
+            outcomes=Count("id", filter=Q(status__in=OUTCOME_STATUSES)),
+            no_shows=Count("id", filter=Q(status=S.NO_SHOW)),
+        )
+        outcomes, no_shows = outcomes + so_far["outcomes"], no_shows + so_far["no_shows"]
+    counts = {
+        "today": total(booked & (day == today.date())),
+        "week": total(booked & (day >= week_start.date()) & (day < week_end.date())),
+        "month": total(booked & (day >= month_start.date()) & (day < next_month.date())),
+        "outcomes": outcomes,
+        "no_shows": no_shows,
+    }
     revenue = Payment.objects.filter(
         _modality(filters, "appointment__"), status__in=MONEY_IN_STATUSES, paid_at__gte=month_start, paid_at__lt=now
     ).aggregate(net=Sum(F("amount") - F("refunded_amount")))["net"] or ZERO
@@ -111,25 +186,27 @@ def nps(promoters: int, detractors: int, total: int) -> float | None:
     return None if not total else 100.0 * (promoters - detractors) / total
 
 
+def _period_start(days: pd.Series, period: str) -> pd.Series:
+    if period == "week":
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    if period == "month":
+        return days.dt.to_period("M").dt.start_time
+    return days
+
+
 def volume_by_period(filters: Filters) -> pd.DataFrame:
     """Appointments (not cancelled) and no-shows per day, week or month of their start."""
-    rows = (
-        Appointment.objects.filter(appointments(filters)).exclude(status=S.CANCELLED)
-        .annotate(period=local_period("start", filters.period)).values("period")
-        .annotate(appointments=Count("id"), no_shows=Count("id", filter=Q(status=S.NO_SHOW)))
-        .order_by("period").values_list("period", "appointments", "no_shows")
-    )
-    df = _frame(rows, ["period", "appointments", "no_shows"])
-    df["period"] = pd.to_datetime(df["period"])
-    return df
+    df, in_range = _dashboard_days(filters, timezone.localdate())
+    df = df[in_range & (df["status"] != S.CANCELLED)]
+    df = df.assign(period=_period_start(df["day"], filters.period),
+                   no_shows=df["appointments"].where(df["status"] == S.NO_SHOW, 0))
+    out = df.groupby("period", sort=True)[["appointments", "no_shows"]].sum().reset_index()
+    return out.astype({"appointments": int, "no_shows": int})
 
 
 def status_mix(filters: Filters) -> pd.DataFrame:
-    rows = (
-        Appointment.objects.filter(appointments(filters)).values("status").annotate(n=Count("id"))
-        .order_by("status").values_list("status", "n")
-    )
-    df = _frame(rows, ["status", "appointments"])
+    df, in_range = _dashboard_days(filters, timezone.localdate())
+    df = df[in_range].groupby("status", sort=True)["appointments"].sum().reset_index()
     df["label"] = [S(value).label for value in df["status"]]
     return df.sort_values("appointments", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -137,12 +214,9 @@ def status_mix(filters: Filters) -> pd.DataFrame:
 def modality_mix(filters: Filters) -> pd.DataFrame:
     from portal.catalogue.models import Modality
 
-    rows = (
-        Appointment.objects.filter(appointments(filters)).exclude(status=S.CANCELLED)
-        .values("scan_type__modality").annotate(n=Count("id")).order_by("scan_type__modality")
-        .values_list("scan_type__modality", "n")
-    )
-    df = _frame(rows, ["modality", "appointments"])
+    df, in_range = _dashboard_days(filters, timezone.localdate())
+    df = df[in_range & (df["status"] != S.CANCELLED)].groupby("modality", sort=True)["appointments"].sum()
+    df = df.reset_index()
     df["label"] = [Modality(value).label if value in Modality.values else value for value in df["modality"]]
     return df.sort_values("appointments", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -369,16 +443,12 @@ def missed_by_period(filters: Filters) -> pd.DataFrame:
 
 
 def first_signed_reports(filters: Filters) -> QuerySet:
-    """The first signed version of each completed appointment's report, with `seconds` of turnaround."""
-    earlier = Report.objects.filter(
-        appointment=OuterRef("appointment"), signed_at__isnull=False, version__lt=OuterRef("version")
-    )
-    return (
-        Report.objects.filter(appointments(filters, prefix="appointment__"), signed_at__isnull=False,
-                              appointment__completed_at__isnull=False)
-        .filter(~Exists(earlier))
-        .annotate(seconds=SecondsBetween("appointment__completed_at", "signed_at"))
-    )
+    """The first signed version of each completed appointment's report, with `seconds` of turnaround.
+
+    Signing stamps the turnaround (scan completed to signed, whole seconds) on version 1 only, the
+    first signed version: an amendment is a later version and does not count again."""
+    return Report.objects.filter(appointments(filters, prefix="appointment__"), turnaround_seconds__isnull=False
+                                 ).annotate(seconds=F("turnaround_seconds"))
 
 
 class PercentileCont(Aggregate):
@@ -408,6 +478,8 @@ def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float,
             row = qs.order_by().aggregate(n=Count("pk"), **aggregates)
             data = [(None, row["n"], *(row[name] for name in names))] if row["n"] else []
         return pd.DataFrame(data, columns=["group", "n", *names])
+    if group is None:
+        return _percentiles_by_histogram(qs, value=value, ps=ps)
     partition = [F(group)] if group else []
     ranked = qs.order_by().values(*([group] if group else []), value).annotate(
         rn=Window(RowNumber(), partition_by=partition or None, order_by=F(value).asc()),
@@ -433,6 +505,52 @@ def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float,
             entry[f"p{round(p * 100)}"] = by_rank[lo] + (h - lo) * (by_rank[hi] - by_rank[lo])
         result.append(entry)
     return pd.DataFrame(result, columns=["group", "n", *[f"p{round(p * 100)}" for p in ps]])
+
+
+def _ranks(n: int, p: float) -> tuple[int, int, float]:
+    """The 1-based ranks around percentile p of n values, and the weight of the upper one."""
+    h = (n - 1) * p + 1
+    return math.floor(h), math.ceil(h), h - math.floor(h)
+
+
+def _percentiles_by_histogram(qs: QuerySet, *, value: str, ps: tuple[float, ...], width: int = 3600) -> pd.DataFrame:
+    """Exact percentiles of a whole-number value without sorting every row (SQLite sorts to group or to
+    number rows: at a million appointments that was half a second). Two aggregates: how many values
+    fall in each bucket of `width`, then how many of each value in the buckets holding the wanted ranks
+    (at most `width` rows each)."""
+    names = [f"p{round(p * 100)}" for p in ps]
+    base = qs.order_by()
+    buckets = list(base.annotate(bucket=F(value) / width).values("bucket").annotate(n=Count("pk"))
+                   .order_by("bucket").values_list("bucket", "n"))
+    n = sum(count for _, count in buckets)
+    if not n:
+        return pd.DataFrame([], columns=["group", "n", *names])
+    wanted = sorted({rank for p in ps for rank in _ranks(n, p)[:2]})
+    before, located = 0, {}  # rank -> (bucket, rank within the bucket)
+    for bucket, count in buckets:
+        for rank in wanted:
+            if before < rank <= before + count:
+                located[rank] = (bucket, rank - before)
+        before += count
+    in_buckets = Q()
+    for bucket in {bucket for bucket, _ in located.values()}:
+        in_buckets |= Q(**{f"{value}__gte": bucket * width, f"{value}__lt": (bucket + 1) * width})
+    counts = list(base.filter(in_buckets).values(value).annotate(n=Count("pk")).order_by(value)
+                  .values_list(value, "n"))
+    at_rank = {}
+    for rank, (bucket, within) in located.items():
+        seen = 0
+        for v, count in counts:
+            if bucket * width <= v < (bucket + 1) * width:
+                seen += count
+                if seen >= within:
+                    at_rank[rank] = v
+                    break
+    entry = {"group": None, "n": n}
+    for name, p in zip(names, ps, strict=True):
+        lo, hi, weight = _ranks(n, p)
+        entry[name] = at_rank[lo] + weight * (at_rank[hi] - at_rank[lo])
+    return pd.DataFrame([entry], columns=["group", "n", *names])
 
 
 def turnaround_percentiles(filters: Filters) -> pd.DataFrame:

@@ -123,3 +123,50 @@ class SecondsBetween(Func):
     def as_sql(self, compiler, connection, **extra_context):
         a, b, params = self._operands(compiler)
         return f"EXTRACT(EPOCH FROM ({b} - {a}))::double precision", params
+
+
+# --- The SQLite index of appointments by local day ---------------------------------------------------
+#
+# The dashboard counts appointments per local day, status and scan type over a year (two thirds of a
+# million rows at a million appointments). SQLite groups by sorting every row, and computes date() for
+# each; an index on exactly that expression gives the rows already in order, so the query reads the
+# index alone, in order, without a sort (measured at 1,000,000 appointments: 63 ms against 345 ms).
+# The expression must be the one `local_period(field, "day")` compiles to, offset included, so the
+# index follows the practice's time zone: made (or replaced) after every migrate. PostgreSQL needs
+# no such index (it aggregates by hashing).
+
+DAY_INDEX_PREFIX = "analytics_appointment_local_day"
+
+
+def _day_index() -> tuple[str, str] | None:
+    from portal.booking.models import Appointment
+
+    offset = fixed_offset_minutes()
+    if offset is None:
+        return None
+    name = f"{DAY_INDEX_PREFIX}_{'e' if offset >= 0 else 'w'}{abs(offset)}"
+    table = Appointment._meta.db_table
+    return name, (f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
+                  f"(date(\"start\", '{offset:+d} minutes'), \"status\", \"scan_type_id\")")
+
+
+def ensure_day_index(using: str = "default", **kwargs) -> None:
+    """Create the local-day index for the current time zone on SQLite; drop one made for another zone."""
+    from django.db import connections
+
+    from portal.booking.models import Appointment
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        if Appointment._meta.db_table not in connection.introspection.table_names(cursor):
+            return
+        wanted = _day_index()
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE %s",
+                       [DAY_INDEX_PREFIX + "%"])
+        for (name,) in cursor.fetchall():
+            if wanted is None or name != wanted[0]:
+                cursor.execute(f'DROP INDEX "{name}"')
+        if wanted is not None:
+            cursor.execute(wanted[1])

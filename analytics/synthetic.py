@@ -252,6 +252,8 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     reports = pd.DataFrame({
         "appointment": done, "radiologist_id": np.array(radiologists or [0])[who],
         "status": np.where(signed_ok, "signed", "draft"), "signed_at": signed_at, "released_at": signed_at,
+        # as signing stamps it (reports.services): whole seconds from the scan's completion
+        "turnaround_seconds": np.where(signed_ok, np.floor((signed - comp) / np.timedelta64(1, "s")), np.nan),
         "created_at": comp + td(np.full(len(done), 30), 60),
     })
     return History(patients, rooms, appointments, payments, feedback, reports)

@@ -242,10 +242,10 @@ def raw_sql(vendor: str) -> dict:
     p = {k: connection.ops.adapt_datetimefield_value(v) for k, v in b.items()}
     if vendor == "sqlite":
         week_expr = "date(a.start, '+120 minutes', 'weekday 0', '-6 days')"
-        seconds = "((julianday(r.signed_at) - julianday(a.completed_at)) * 86400.0)"
     else:
         week_expr = "date_trunc('week', a.start AT TIME ZONE 'Africa/Harare')::date"
-        seconds = "EXTRACT(EPOCH FROM (r.signed_at - a.completed_at))::double precision"
+    # turnaround: stamped on each appointment's first signed report when it is signed
+    seconds = "r.turnaround_seconds"
     out = {}
     with connection.cursor() as c:
         c.execute("""
@@ -276,9 +276,7 @@ def raw_sql(vendor: str) -> dict:
         out.update(average_rating=float(avg) if avg is not None else None,
                    nps=100.0 * (promoters - detractors) / n if n else None)
         first_signed = """FROM reports_report r JOIN booking_appointment a ON a.id = r.appointment_id
-              WHERE a.start >= %(rs)s AND a.start < %(re)s AND r.signed_at IS NOT NULL AND a.completed_at IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM reports_report e WHERE e.appointment_id = r.appointment_id
-                              AND e.signed_at IS NOT NULL AND e.version < r.version)"""
+              WHERE a.start >= %(rs)s AND a.start < %(re)s AND r.turnaround_seconds IS NOT NULL"""
         if vendor == "sqlite":
             c.execute(f"""SELECT rn, cnt, v FROM (
                           SELECT {seconds} AS v, ROW_NUMBER() OVER (ORDER BY {seconds}) AS rn,
@@ -323,16 +321,14 @@ def pandas_figures_(vendor: str) -> dict:
             return pd.DataFrame(c.fetchall(), columns=columns)
 
     b = {k: pd.Timestamp(v).tz_convert("UTC") for k, v in _bounds().items()}
-    appts = frame("SELECT a.id, a.start, a.status, a.completed_at, s.modality FROM booking_appointment a "
-                  "JOIN catalogue_scantype s ON s.id = a.scan_type_id", ["id", "start", "status", "completed_at",
-                                                                         "modality"])
+    appts = frame("SELECT a.id, a.start, a.status, s.modality FROM booking_appointment a "
+                  "JOIN catalogue_scantype s ON s.id = a.scan_type_id", ["id", "start", "status", "modality"])
     pays = frame("SELECT amount, refunded_amount, status, paid_at FROM payments_payment",
                  ["amount", "refunded", "status", "paid_at"])
     fbs = frame("SELECT appointment_id, overall, recommend FROM feedback_feedback", ["appointment_id", "overall",
                                                                                      "recommend"])
-    reps = frame("SELECT appointment_id, version, signed_at FROM reports_report", ["appointment_id", "version",
-                                                                                  "signed_at"])
-    for df, cols in ((appts, ["start", "completed_at"]), (pays, ["paid_at"]), (reps, ["signed_at"])):
+    reps = frame("SELECT appointment_id, turnaround_seconds FROM reports_report", ["appointment_id", "seconds"])
+    for df, cols in ((appts, ["start"]), (pays, ["paid_at"])):
         for col in cols:
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
     booked = appts["status"] != "cancelled"
@@ -351,10 +347,8 @@ def pandas_figures_(vendor: str) -> dict:
     fb = fbs.merge(appts[in_range][["id"]], left_on="appointment_id", right_on="id")
     out["average_rating"] = float(fb["overall"].mean()) if len(fb) else None
     out["nps"] = 100.0 * ((fb["recommend"] >= 9).sum() - (fb["recommend"] <= 6).sum()) / len(fb) if len(fb) else None
-    signed = reps.dropna(subset=["signed_at"]).sort_values("version").drop_duplicates("appointment_id")
-    signed = signed.merge(appts[in_range & appts["completed_at"].notna()][["id", "completed_at"]],
-                          left_on="appointment_id", right_on="id")
-    hours = (signed["signed_at"] - signed["completed_at"]).dt.total_seconds() / 3600
+    signed = reps.dropna(subset=["seconds"]).merge(appts[in_range][["id"]], left_on="appointment_id", right_on="id")
+    hours = signed["seconds"].astype(float) / 3600
     out["median_turnaround_hours"] = float(hours.median()) if len(hours) else None
     local = s[in_range & booked].dt.tz_convert("Africa/Harare")
     week_start = (local.dt.tz_localize(None).dt.normalize()

@@ -72,7 +72,10 @@ def build() -> dict[str, Appointment]:
 
     def report(key, hours, version=1, status=Report.Status.SIGNED):
         signed = a[key].completed_at + dt.timedelta(hours=hours) if hours is not None else None
-        Report.objects.create(appointment=a[key], version=version, status=status, signed_at=signed)
+        # as signing does (reports.services): the turnaround is stamped on the first signed version only
+        turnaround = int(hours * 3600) if signed and version == 1 else None
+        Report.objects.create(appointment=a[key], version=version, status=status, signed_at=signed,
+                              turnaround_seconds=turnaround)
 
     report("a1", 2)
     report("a5", 4, status=Report.Status.AMENDED)

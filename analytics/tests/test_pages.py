@@ -145,13 +145,16 @@ def test_dashboard_query_count_does_not_grow_with_data(manager_client):
     seed_history(300, stdout=io.StringIO(), now=fixtures.NOW)
     with CaptureQueriesContext(connection) as bigger:
         manager_client.get(url)
-    assert len(empty) == len(small) == len(bigger)
-    # 5 figure queries (appointments, revenue, feedback, turnaround) + volume + status + modality,
-    # plus the request's session/user/roles/MFA look-ups
+    # Off PostgreSQL the turnaround percentiles take two aggregates, the second only when there are values.
+    two_step = connection.vendor != "postgresql"
+    assert len(empty) + two_step == len(small) == len(bigger)
+    # Appointments per day, status and scan type (the figures and all three tables), revenue, feedback,
+    # turnaround (one or two; and today's outcomes so far when the range holds today), plus the request's
+    # session/user/roles/MFA look-ups
     analytics_queries = [q for q in bigger.captured_queries if "booking_appointment" in q["sql"]
                          or "payments_payment" in q["sql"] or "feedback_feedback" in q["sql"]
                          or "reports_report" in q["sql"]]
-    assert len(analytics_queries) == 7
+    assert len(analytics_queries) == 4 + two_step
 
 
 def test_dashboard_panel_for_managers_only(client):

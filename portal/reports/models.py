@@ -49,6 +49,8 @@ class Report(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["appointment", "version"], name="report_unique_version"),
         ]
+        # Turnaround analytics join reports to a range of appointments and read only this column.
+        indexes = [models.Index(fields=["appointment", "turnaround_seconds"], name="report_turnaround_idx")]
 
     def __str__(self) -> str:
         return f"Report v{self.version} for appointment #{self.appointment_id}"
