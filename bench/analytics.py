@@ -212,7 +212,9 @@ def dashboard_data():
     from analytics.filters import default_filters
 
     f = default_filters()
-    return (queries.key_figures(f), queries.volume_by_period(f), queries.status_mix(f), queries.modality_mix(f))
+    with queries.shared_results():  # as the view does: one page shares its day counts
+        return (queries.key_figures(f), queries.volume_by_period(f), queries.status_mix(f),
+                queries.modality_mix(f))
 
 
 def _bounds():
