@@ -21,7 +21,9 @@ appointment_cancelled = Signal()
 appointment_rescheduled = Signal()
 # kwargs: referral
 referral_received = Signal()
-# kwargs: report (released to the patient and the referring doctor)
+# kwargs: report (signed: from now on the referring doctors may read it)
+report_signed = Signal()
+# kwargs: report (released to the patient, at signing or after the release delay)
 report_released = Signal()
 # kwargs: payment
 payment_received = Signal()

@@ -35,6 +35,7 @@ SUBJECTS = {
     "report_ready": "Your report is ready",
     "feedback_request": "How was your visit to {practice}?",
     "referral_received": "We received your referral",
+    "referral_report_ready": "A report for your referral is ready",
     "payment_receipt": "Receipt for your payment to {practice}",
 }
 MESSAGES = tuple(SUBJECTS)
@@ -146,6 +147,10 @@ def build_context(item: Outgoing) -> dict:
         context["old_start"] = local(dt.datetime.fromisoformat(extra["old_start"]))
     if extra.get("offset_hours"):
         context["offset_hours"] = extra["offset_hours"]
+    if extra.get("report_id"):
+        context["report_url"] = settings.NOTIFICATIONS_PUBLIC_BASE_URL.rstrip("/") + reverse(
+            "reports:view", args=[extra["report_id"]])
+        context["amended"] = bool(extra.get("amended"))
     if extra.get("payment_id"):
         from portal.payments.models import Payment
 

@@ -138,5 +138,6 @@ MESSAGE_LABELS = {
     "report_ready": "Report ready",
     "feedback_request": "Feedback request",
     "referral_received": "Referral received",
+    "referral_report_ready": "Report ready (referring doctor)",
     "payment_receipt": "Payment receipt",
 }

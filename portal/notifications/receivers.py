@@ -45,6 +45,11 @@ def on_rescheduled(sender, appointment, old_start, **kwargs) -> None:
     _queue("notify_rescheduled", appointment.pk, old_start.isoformat())
 
 
+@receiver(signals.report_signed, dispatch_uid="notifications.report_signed")
+def on_report_signed(sender, report, **kwargs) -> None:
+    _queue("notify_referrers_report_signed", report.pk)
+
+
 @receiver(signals.report_released, dispatch_uid="notifications.report_released")
 def on_report_released(sender, report, **kwargs) -> None:
     _queue("notify_report_ready", report.pk)

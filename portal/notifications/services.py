@@ -229,6 +229,28 @@ def report_notify_ready(*, report) -> list[Delivery]:
 
 
 @transaction.atomic
+def report_notify_referrers(*, report) -> list[Delivery]:
+    """Tell each referring doctor who may read the signed report (verified, on the portal) that it is
+    ready: at signing, before any release delay for the patient. The message names the referral and
+    the scan, never the patient (email and SMS are not private enough for that)."""
+    from portal.accounts.permissions import can
+    from portal.referrals.models import Referral
+
+    created = []
+    referrals = Referral.objects.filter(appointment_id=report.appointment_id, referring_doctor__isnull=False
+                                        ).select_related("referring_doctor__user", "scan_type")
+    for referral in referrals:
+        doctor = referral.referring_doctor.user
+        if not can(doctor, "reports.read", report):
+            continue
+        created += deliveries_create(
+            recipient=doctor, message="referral_report_ready", kind=f"report_ready_{report.pk}",
+            referral=referral, context={"report_id": report.pk, "amended": bool(report.supersedes_id)},
+        )
+    return created
+
+
+@transaction.atomic
 def payment_notify_receipt(*, payment) -> list[Delivery]:
     appointment = payment.appointment
     return deliveries_create(

@@ -42,6 +42,13 @@ def notify_report_ready(report_id: int) -> int:
     return len(services.report_notify_ready(report=report)) if report else 0
 
 
+def notify_referrers_report_signed(report_id: int) -> int:
+    from portal.reports.models import Report
+
+    report = Report.objects.select_related("appointment").filter(pk=report_id).first()
+    return len(services.report_notify_referrers(report=report)) if report else 0
+
+
 def notify_payment_receipt(payment_id: int) -> int:
     from portal.payments.models import Payment
 

@@ -100,6 +100,7 @@ def _finalise(report: Report, *, signer: User | None, pdf: bytes, uploaded: bool
         previous.save(update_fields=["status", "updated_at"])
     report.full_clean()
     report.save()
+    signals.send_on_commit(signals.report_signed, sender=Report, report=report)
     if report.released_at <= now:
         _announce(report)
     else:

@@ -154,3 +154,26 @@ def test_a_booking_confirmation_sms_at_night_waits_for_the_morning_but_the_email
     with time_machine.travel(local_dt(2026, 11, 3, 7, 1), tick=False):
         tasks.send_due_reminders()
     assert len(sms.outbox) == 1 and "Mon 9 Nov at 09:00" in sms.outbox[0].body
+
+
+def test_signing_tells_the_referring_doctors_at_once_and_the_patient_after_the_delay(run_on_commit, settings):
+    from portal.reports.tests.factories import completed_appointment, signed_report, verified_doctor
+
+    settings.REPORTS_PATIENT_RELEASE_DELAY_HOURS = 48
+    appointment = completed_appointment(patient=make_patient(sms_on=False))
+    doctor = verified_doctor()
+    unverified = ReferringDoctorFactory()
+    for referrer in (doctor.doctor_profile, unverified, None):
+        Referral.objects.create(patient=appointment.patient, referring_doctor=referrer, appointment=appointment,
+                                file="referrals/x.pdf", content_type="application/pdf", size=10, sha256="0" * 64,
+                                doctor_name="" if referrer else "Dr Paper")
+
+    report = run_on_commit(signed_report, appointment=appointment)
+
+    doctor_mail = [m for m in mail.outbox if doctor.email in m.to]
+    assert [m.subject for m in doctor_mail] == ["A report for your referral is ready"]
+    assert f"/reports/{report.pk}/view/" in doctor_mail[0].body
+    assert appointment.patient.get_full_name() not in doctor_mail[0].body  # no patient name by email
+    assert not [m for m in mail.outbox if unverified.user.email in m.to]  # may not read it: not told
+    assert not [m for m in mail.outbox if appointment.patient.email in m.to]  # released in 48 h
+    assert Delivery.objects.filter(message="referral_report_ready").count() == len(doctor_mail)
