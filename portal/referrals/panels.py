@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.accounts.permissions import can
 from portal.referrals import selectors, services
-from portal.referrals.forms import ReferralUploadForm
+from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
 
 
 def appointment_panel_context(user, appointment) -> dict | None:
@@ -15,6 +15,7 @@ def appointment_panel_context(user, appointment) -> dict | None:
         "referrals": list(selectors.referrals_for_appointment(user=user, appointment=appointment)),
         "needs_referral": appointment.scan_type.needs_referral,
         "can_upload": can(user, "referrals.upload_for_appointment", appointment),
+        "link_form": LinkDoctorForm() if can(user, "accounts.approve_doctor") else None,
         "form": ReferralUploadForm(),
     }
 

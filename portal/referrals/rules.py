@@ -22,3 +22,11 @@ def _upload_for_appointment(user: Any, appointment: Any) -> bool:
     if appointment is None or not appointment.is_active:
         return False
     return (appointment.patient_id == user.pk and is_patient(user)) or is_clinical_staff(user)
+
+
+@rule("referrals.link_doctor")
+def _link_doctor(user: Any, referral: Any) -> bool:
+    """Link a letter to the registered doctor who wrote it: the staff who verify doctors."""
+    from portal.accounts.permissions import can
+
+    return referral is not None and can(user, "accounts.approve_doctor")

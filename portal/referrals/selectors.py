@@ -23,5 +23,6 @@ def referral_get_unattached(*, patient: User, pk: int) -> Referral | None:
 
 
 def referrals_for_appointment(*, user: User, appointment: Appointment) -> QuerySet[Referral]:
-    qs = Referral.objects.filter(appointment=appointment).order_by("-created_at")
+    qs = Referral.objects.filter(appointment=appointment).select_related("referring_doctor__user"
+                                                                         ).order_by("-created_at")
     return qs if can(user, "booking.view_appointment", appointment) else qs.none()

@@ -70,6 +70,27 @@ def referral_attach(*, referral: Referral, appointment: Appointment) -> Referral
     return referral
 
 
+@transaction.atomic
+def referral_link_doctor(*, referral: Referral, doctor, by: User) -> Referral:
+    """Link a letter (uploaded by the patient or the practice) to the verified referring doctor who
+    wrote it: the doctor then follows it on the portal and reads its report."""
+    from portal.accounts.permissions import can
+
+    if not can(by, "referrals.link_doctor", referral):
+        raise ValidationError("You may not link referrals to doctors.")
+    referral = Referral.objects.select_for_update().select_related("referring_doctor__user").get(pk=referral.pk)
+    if referral.referring_doctor_id is not None:
+        name = referral.referring_doctor.user.get_full_name()
+        raise ValidationError(f"This referral is already linked to Dr {name}.")
+    if not doctor.is_verified or not doctor.user.is_active:
+        raise ValidationError("Only a verified referring doctor can be linked.")
+    referral.referring_doctor = doctor
+    referral.doctor_name = referral.doctor_name or f"Dr {doctor.user.get_full_name()}"[:150]
+    referral.full_clean()
+    referral.save(update_fields=["referring_doctor", "doctor_name", "updated_at"])
+    return referral
+
+
 def referral_record_access(*, referral: Referral, user: User, ip_address: str | None) -> ReferralAccess:
     access = ReferralAccess(referral=referral, user=user, ip_address=ip_address or None)
     access.full_clean()

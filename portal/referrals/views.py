@@ -13,7 +13,8 @@ from portal.accounts.permissions import can
 from portal.booking import selectors as booking_selectors
 from portal.booking.views import _context, _guard, wizard_view
 from portal.referrals import selectors, services
-from portal.referrals.forms import ReferralUploadForm
+from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
+from portal.referrals.models import Referral
 
 
 @wizard_view("referral")
@@ -99,3 +100,26 @@ def referral_file(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def link_doctor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reception links a letter to the registered doctor who wrote it (404 for anyone else)."""
+    referral = Referral.objects.select_related("appointment").filter(pk=pk).first()
+    if referral is None or not can(request.user, "referrals.link_doctor", referral):
+        raise Http404
+    form = LinkDoctorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The referral was not linked: " + " ".join(
+            e for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            services.referral_link_doctor(referral=referral, doctor=form.cleaned_data["doctor"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, f"The referral was not linked: {exc.messages[0]}")
+        else:
+            doctor = form.cleaned_data["doctor"].user.get_full_name()
+            messages.success(request, f"Linked to Dr {doctor}: they can follow it and read its report.")
+    if referral.appointment_id:
+        return redirect("booking:detail", referral.appointment_id)
+    return redirect("accounts:dashboard")

@@ -84,6 +84,9 @@ def _cases(w):
         ("get", reverse("feedback:list"), _only({"manager": 200, "reception": 200}, 403)),
         ("get", reverse("doctor:referrals"), _only(doctors, 403)),
         ("get", reverse("doctor:referral_create"), _only(doctors, 403)),
+        # already linked to its doctor: reception and managers are told so (redirect), others get 404
+        ("post", reverse("referrals:link_doctor", args=[w["referral"].pk]),
+         _only({"reception": 302, "manager": 302}, 404)),
         ("get", reverse("doctor:referral_detail", args=[w["referral"].pk]),
          _only({"doctor": 200, "other_doctor": 404, "unverified_doctor": 200}, 403)),
     ]
