@@ -78,7 +78,7 @@ def referral_link_doctor(*, referral: Referral, doctor, by: User) -> Referral:
 
     if not can(by, "referrals.link_doctor", referral):
         raise ValidationError("You may not link referrals to doctors.")
-    referral = Referral.objects.select_for_update().select_related("referring_doctor__user").get(pk=referral.pk)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)  # (no outer join: PostgreSQL refuses)
     if referral.referring_doctor_id is not None:
         name = referral.referring_doctor.user.get_full_name()
         raise ValidationError(f"This referral is already linked to Dr {name}.")
