@@ -465,9 +465,10 @@ class PercentileCont(Aggregate):
 def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float, ...] = (0.5, 0.9)) -> pd.DataFrame:
     """Per-group percentiles (linear interpolation, PostgreSQL's percentile_cont) of `value`.
 
-    PostgreSQL computes them itself. Elsewhere the database numbers the values of each group in
-    order (window functions) and returns only the at most two rows around each percentile, which
-    are interpolated here: a group of a million values sends a few rows."""
+    PostgreSQL computes them itself. Elsewhere, without groups, a two-step histogram finds them
+    (_percentiles_by_histogram); with groups the database numbers the values of each group in order
+    (window functions) and returns only the at most two rows around each percentile, which are
+    interpolated here: a group of a million values sends a few rows."""
     names = [f"p{round(p * 100)}" for p in ps]
     if connection.vendor == "postgresql":
         aggregates = {name: PercentileCont(value, p) for name, p in zip(names, ps, strict=True)}
@@ -480,31 +481,27 @@ def percentiles(qs: QuerySet, *, value: str, group: str | None, ps: tuple[float,
         return pd.DataFrame(data, columns=["group", "n", *names])
     if group is None:
         return _percentiles_by_histogram(qs, value=value, ps=ps)
-    partition = [F(group)] if group else []
-    ranked = qs.order_by().values(*([group] if group else []), value).annotate(
-        rn=Window(RowNumber(), partition_by=partition or None, order_by=F(value).asc()),
-        cnt=Window(Count("pk"), partition_by=partition or None),
+    ranked = qs.order_by().values(group, value).annotate(
+        rn=Window(RowNumber(), partition_by=[F(group)], order_by=F(value).asc()),
+        cnt=Window(Count("pk"), partition_by=[F(group)]),
     )
     wanted = Q()
     for p in ps:
         # floor and ceil of 1 + p (n - 1), in integer arithmetic (native on every database)
         k = round(p * 100)
         wanted |= Q(rn=(F("cnt") - 1) * k / 100 + 1) | Q(rn=((F("cnt") - 1) * k + 99) / 100 + 1)
-    fields = ([group] if group else []) + ["rn", "cnt", value]
-    rows = list(ranked.filter(wanted).values_list(*fields))
-    columns = ["group", "rn", "cnt", "value"]
-    df = pd.DataFrame(rows if group else [(None, *row) for row in rows], columns=columns)
+    rows = list(ranked.filter(wanted).values_list(group, "rn", "cnt", value))
+    df = pd.DataFrame(rows, columns=["group", "rn", "cnt", "value"])
     result = []
     for key, part in df.groupby("group", dropna=False, sort=True):
         by_rank = dict(zip(part["rn"], part["value"], strict=True))
         n = int(part["cnt"].iloc[0])
         entry = {"group": key, "n": n}
-        for p in ps:
-            h = (n - 1) * p + 1
-            lo, hi = math.floor(h), math.ceil(h)
-            entry[f"p{round(p * 100)}"] = by_rank[lo] + (h - lo) * (by_rank[hi] - by_rank[lo])
+        for name, p in zip(names, ps, strict=True):
+            lo, hi, weight = _ranks(n, p)
+            entry[name] = by_rank[lo] + weight * (by_rank[hi] - by_rank[lo])
         result.append(entry)
-    return pd.DataFrame(result, columns=["group", "n", *[f"p{round(p * 100)}" for p in ps]])
+    return pd.DataFrame(result, columns=["group", "n", *names])
 
 
 def _ranks(n: int, p: float) -> tuple[int, int, float]:
