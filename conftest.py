@@ -13,6 +13,24 @@ def _isolated_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """`client.force_login(user)` stands for a finished sign-in: for a user with TOTP that includes
+    the code, as allauth records it in the session. The login paths themselves (password, code, the
+    admin forms) are tested through real requests in portal/accounts/tests and tests/security."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from portal.accounts.tests.factories import record_mfa_in_session
+
+        record_mfa_in_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

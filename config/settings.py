@@ -323,6 +323,8 @@ PUBLIC_URL_NAMES = [
     "robots_txt",
     "healthz",
     "login",
+    "admin_login_redirect",
+    "django_admin_login_redirect",
     "register",
     "logout",
     "public_media",

@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal.accounts import views as accounts_views
 from portal.core import views as core_views
 
 urlpatterns = [
@@ -28,6 +29,11 @@ urlpatterns = [
     path("", include("portal.referrals.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("analytics/", include("analytics.urls")),
+    # Every sign-in goes through allauth (two-factor stage, throttling): the admins' own login forms
+    # only redirect there. Before the admin includes, so they win.
+    path("admin/login/", accounts_views.other_login_redirect, {"default_next": "/admin/"}, name="admin_login_redirect"),
+    path("django-admin/login/", accounts_views.other_login_redirect, {"default_next": "/django-admin/"},
+         name="django_admin_login_redirect"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from portal.accounts import receivers  # noqa: F401
         from portal.accounts.roles import Role
         from portal.core.registry import nav_link
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -75,8 +75,23 @@ def has_mfa(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def session_passed_mfa(request: HttpRequest) -> bool:
+    """Did this session itself complete a second factor (a TOTP or recovery code) for its user?
+
+    allauth records every authentication step of a session (password, mfa, ...) against the user it
+    was for; having an authenticator is not enough, the code must have been entered in this session.
+    """
+    from allauth.account.authentication import get_authentication_records
+
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
 class StaffMFARequiredMiddleware:
-    """Staff roles must enrol in TOTP before any staff (non-public) page opens."""
+    """Staff pages open only in a session that passed two-factor authentication.
+
+    A staff member without TOTP is sent to enrol; one with TOTP whose session never entered a code
+    (a login path that skipped allauth's MFA stage) is signed out and asked to sign in again.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -90,13 +105,20 @@ class StaffMFARequiredMiddleware:
         url_name, _ = _route_names(request)
         if url_name in MFA_SETUP_URL_NAMES or is_public(request):
             return None
-        if not is_staff_member(request.user) or has_mfa(request.user):
+        if not is_staff_member(request.user):
             return None
-        messages.warning(
-            request,
-            "Staff accounts must use two-factor authentication. Set up an authenticator app to continue.",
-        )
-        return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        if not has_mfa(request.user):
+            messages.warning(
+                request,
+                "Staff accounts must use two-factor authentication. Set up an authenticator app to continue.",
+            )
+            return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        if session_passed_mfa(request):
+            return None
+        auth.logout(request)
+        messages.warning(request, "Sign in again with your password and your authenticator code.")
+        login = reverse(settings.LOGIN_URL)
+        return HttpResponseRedirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
 
 
 class SessionIdleTimeoutMiddleware:

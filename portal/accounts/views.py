@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.accounts import selectors, services
@@ -66,3 +70,23 @@ def doctor_approve(request: HttpRequest, pk: int) -> HttpResponse:
     services.doctor_approve(doctor=doctor, approved_by=request.user)
     messages.success(request, f"{doctor.user.get_full_name() or doctor.user.email} can now follow their referrals.")
     return redirect("accounts:doctor_approvals")
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def other_login_redirect(request: HttpRequest, *, default_next: str = "/") -> HttpResponse:
+    """Wagtail's and Django's admin login forms never sign anyone in: allauth's login is the only one.
+
+    Their own views call `auth.login` after a password alone, skipping allauth's two-factor stage and
+    its throttling. Whatever the method, they send the visitor to the portal's login (or, signed in,
+    on to where they were going); a posted password is ignored.
+    """
+    target = _safe_next(request, default_next)
+    if request.user.is_authenticated:
+        return redirect(target)
+    return redirect(f"{reverse('login')}?{urlencode({'next': target})}")

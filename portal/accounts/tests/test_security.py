@@ -15,7 +15,7 @@ from wagtail.models import Page
 
 from portal.accounts.middleware import is_public_view
 from portal.accounts.roles import Role
-from portal.accounts.tests.factories import PASSWORD, UserFactory, enable_totp, user_with_role
+from portal.accounts.tests.factories import PASSWORD, UserFactory, enable_totp, totp_code, user_with_role
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -104,7 +104,19 @@ def test_staff_without_mfa_are_sent_to_mfa_setup_from_every_staff_page(client, r
     client.post(setup["Location"], {"password": PASSWORD})
     setup = client.get(reverse("mfa_activate_totp"))
     assert setup.status_code == 200, setup.get("Location")
-    enable_totp(staff)
+
+
+@pytest.mark.django_db(transaction=True)  # allauth announces the enrolment when its transaction commits
+def test_enrolling_totp_is_this_sessions_second_factor(client):
+    staff = user_with_role(Role.RECEPTION)
+    client.post(reverse("login"), {"login": staff.email, "password": PASSWORD})
+    setup = client.get(reverse("mfa_activate_totp"))
+    client.post(setup["Location"], {"password": PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    client.post(reverse("mfa_activate_totp"), {"code": "000000"})
+    assert client.get(reverse("accounts:dashboard"))["Location"] == reverse("mfa_activate_totp")
+    client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    # enrolling is entering a code from the new authenticator: this session has passed MFA
     assert client.get(reverse("accounts:dashboard")).status_code == 200
 
 
