@@ -19,6 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.permissions import is_verified_doctor
@@ -42,21 +43,27 @@ EMAIL_TAKEN = (
 )
 
 
-def referral_display_status(referral: Referral, *, has_final_report: bool) -> str:
-    """received / booked / scanned / reported (or cancelled), from the appointment and its report."""
+def referral_display_status(referral: Referral, *, has_final_report: bool, now: dt.datetime | None = None) -> str:
+    """Where the referral is, from its appointment and report (a code; templates/referrals/doctor/_status.html
+    labels it): received; requested / booked (confirmed) while the visit is ahead; "not_recorded" once a booked visit's
+    time has passed with no check-in; checked_in; scanned; reported; cancelled; no_show."""
     appointment = referral.appointment
     if has_final_report:
-        return Referral.Status.REPORTED
-    if appointment is not None:
-        if appointment.status == appointment.Status.COMPLETED:
-            return Referral.Status.SCANNED
-        if appointment.is_active:
-            return Referral.Status.BOOKED
-    if referral.status == Referral.Status.CANCELLED:
-        return Referral.Status.CANCELLED
-    if referral.status in (Referral.Status.BOOKED, Referral.Status.SCANNED, Referral.Status.REPORTED) and appointment:
-        return referral.status
-    return Referral.Status.RECEIVED
+        return "reported"
+    if appointment is None:
+        return "cancelled" if referral.status == Referral.Status.CANCELLED else "received"
+    status = appointment.Status
+    if appointment.status == status.COMPLETED:
+        return "scanned"
+    if appointment.status == status.CHECKED_IN:
+        return "checked_in"
+    if appointment.status == status.CANCELLED:
+        return "cancelled"
+    if appointment.status == status.NO_SHOW:
+        return "no_show"
+    if appointment.end <= (now or timezone.now()):
+        return "not_recorded"
+    return "booked" if appointment.status == status.CONFIRMED else "requested"
 
 
 def patient_find(*, first_name: str, last_name: str, date_of_birth: dt.date) -> User | None:

@@ -175,3 +175,37 @@ def test_a_draft_report_is_not_shown_to_the_doctor(client):
 def test_the_status_helper_for_a_cancelled_referral():
     referral = Referral(status=Referral.Status.CANCELLED)
     assert doctor_services.referral_display_status(referral, has_final_report=False) == "cancelled"
+
+
+@pytest.mark.parametrize(("status", "days", "code", "label"), [
+    (Appointment.Status.CANCELLED, 2, "cancelled", "Cancelled"),
+    (Appointment.Status.NO_SHOW, -2, "no_show", "Did not attend"),
+    (Appointment.Status.CONFIRMED, -2, "not_recorded", "Appointment passed"),
+    (Appointment.Status.REQUESTED, 2, "requested", "Requested"),
+    (Appointment.Status.CHECKED_IN, 0, "checked_in", "Checked in"),
+])
+def test_the_referral_status_follows_the_appointment_on_list_detail_and_dashboard(client, status, days, code, label):
+    doctor = verified_doctor()
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=days, hours=-1 if days == 0 else 0)
+    appointment = AppointmentFactory(status=status, start=start)
+    referral = referral_for(appointment=appointment, doctor_user=doctor)
+    Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.BOOKED)  # the letter's own, stale status
+    client.force_login(doctor)
+    listing = client.get(reverse("doctor:referrals"))
+    assert [row["status"] for row in listing.context["rows"]] == [code]
+    detail = client.get(reverse("doctor:referral_detail", args=[referral.pk]))
+    assert detail.context["status"] == code
+    dashboard = client.get(reverse("accounts:dashboard")).content.decode()
+    for page in (listing.content.decode(), detail.content.decode(), dashboard):
+        assert f">{label}</span>" in page
+        assert ">Booked</span>" not in page
+
+
+def test_the_doctor_dashboard_names_the_exam_and_date_of_each_referral(client):
+    doctor = verified_doctor()
+    appointment = AppointmentFactory()
+    referral_for(appointment=appointment, doctor_user=doctor)
+    client.force_login(doctor)
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert appointment.scan_type.name in page
+    assert f"{appointment.start.astimezone(dt.timezone(dt.timedelta(hours=2))):%-d %b %Y %H:%M}" in page
