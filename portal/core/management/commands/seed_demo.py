@@ -1,7 +1,9 @@
 """Build the demo: each app that has a `demo` module adds its part, in INSTALLED_APPS order.
 
 An app's `demo.seed(*, stdout, style, options)` must be idempotent: running this command twice
-leaves the same demo as running it once.
+leaves the same demo as running it once. An app whose demo needs every other app's first (report
+PDFs need the practice details for their letterhead) also defines `demo.seed_after(...)`, run in a
+second pass once every `seed` has.
 """
 
 from __future__ import annotations
@@ -28,11 +30,17 @@ class Command(BaseCommand):
         # Wagtail logs every page it publishes; the demo publishes dozens. Keep the output readable.
         logging.getLogger("wagtail").setLevel(logging.WARNING)
         started = time.monotonic()
+        modules = []
         for config in apps.get_app_configs():
             module_name = f"{config.name}.demo"
             if importlib.util.find_spec(module_name) is None:
                 continue
             module = importlib.import_module(module_name)
+            modules.append((config, module))
             self.stdout.write(self.style.MIGRATE_HEADING(f"{config.verbose_name}:"))
             module.seed(stdout=self.stdout, style=self.style, options=options)
+        for config, module in modules:
+            if hasattr(module, "seed_after"):
+                self.stdout.write(self.style.MIGRATE_HEADING(f"{config.verbose_name} (after the rest):"))
+                module.seed_after(stdout=self.stdout, style=self.style, options=options)
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.1f}s."))
