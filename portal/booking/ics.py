@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import strip_tags
 from icalendar import Calendar, Event
 
 from portal.booking.models import Appointment
+
+# The event's STATUS follows the appointment: tentative until the practice confirms it.
+ICS_STATUS = {
+    Appointment.Status.REQUESTED: "TENTATIVE",
+    Appointment.Status.CONFIRMED: "CONFIRMED",
+    Appointment.Status.CHECKED_IN: "CONFIRMED",
+    Appointment.Status.COMPLETED: "CONFIRMED",
+    Appointment.Status.CANCELLED: "CANCELLED",
+    Appointment.Status.NO_SHOW: "CANCELLED",
+}
+
+
+def calendar_offered(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """Offer "Add to calendar" only for a visit still ahead that is requested or confirmed."""
+    return (appointment.status in (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
+            and appointment.end > (now or timezone.now()))
 
 
 def appointment_ics(appointment: Appointment, *, practice_name: str = "", address: str = "", host: str = "") -> bytes:
@@ -26,6 +44,6 @@ def appointment_ics(appointment: Appointment, *, practice_name: str = "", addres
     preparation = strip_tags(appointment.scan_type.preparation or "").strip()
     event.add("description", (f"Preparation: {preparation}\n" if preparation else "")
               + "Please arrive 15 minutes early and bring your ID and medical aid card.")
-    event.add("status", "CANCELLED" if appointment.status == Appointment.Status.CANCELLED else "CONFIRMED")
+    event.add("status", ICS_STATUS[appointment.status])
     calendar.add_component(event)
     return calendar.to_ical()

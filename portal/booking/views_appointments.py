@@ -12,7 +12,7 @@ from django.urls import reverse
 from portal.accounts.permissions import can
 from portal.booking import screening, selectors, services
 from portal.booking.forms import CancelForm, SlotForm
-from portal.booking.ics import appointment_ics
+from portal.booking.ics import appointment_ics, calendar_offered
 from portal.booking.picker import parse_day, picker_context
 from portal.booking.rules import STAFF_ACTIONS
 from portal.core.registry import appointment_panels_for
@@ -48,6 +48,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appointment": appointment,
             "own": own,
             "can_change": own and services.can_patient_change(appointment),
+            "offer_calendar": calendar_offered(appointment),
             "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS,
             "screening_rows": screening.describe(appointment.screening_answers or {}),
             "panels": appointment_panels_for(request.user, appointment),

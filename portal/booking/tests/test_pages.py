@@ -181,3 +181,38 @@ def test_dashboard_panel_shows_the_next_appointment(client, patient, booked):
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert "Your next appointment" in html and reverse("booking:detail", args=[booked.pk]) in html
     assert reverse("booking:book") in html and reverse("booking:list") in html  # nav links
+
+
+def _ics_status(client, appointment) -> str:
+    response = client.get(reverse("booking:calendar", args=[appointment.pk]))
+    event = next(c for c in Calendar.from_ical(response.content).walk() if c.name == "VEVENT")
+    return str(event.get("status"))
+
+
+def test_the_calendar_file_is_tentative_until_confirmed_and_cancelled_after_a_cancel(client, patient, booked):
+    client.force_login(patient)
+    Appointment.objects.filter(pk=booked.pk).update(status=Status.REQUESTED, confirmed_at=None)
+    assert _ics_status(client, booked) == "TENTATIVE"
+    Appointment.objects.filter(pk=booked.pk).update(status=Status.CONFIRMED)
+    assert _ics_status(client, booked) == "CONFIRMED"
+    services.appointment_cancel(appointment=Appointment.objects.get(pk=booked.pk), by=patient, reason="Better")
+    assert _ics_status(client, booked) == "CANCELLED"
+
+
+@pytest.mark.parametrize(("status", "days"), [(Status.CANCELLED, 3), (Status.CONFIRMED, -1), (Status.NO_SHOW, -1),
+                                              (Status.COMPLETED, -1)])
+def test_add_to_calendar_is_not_offered_for_cancelled_past_or_missed_visits(client, patient, status, days):
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=days)
+    appointment = AppointmentFactory(patient=patient, status=status, start=start)
+    client.force_login(patient)
+    html = client.get(reverse("booking:detail", args=[appointment.pk])).content.decode()
+    assert "Add to calendar" not in html
+    assert reverse("booking:calendar", args=[appointment.pk]) not in html
+
+
+def test_add_to_calendar_is_offered_for_a_requested_visit_ahead(client, patient):
+    appointment = AppointmentFactory(patient=patient, status=Status.REQUESTED,
+                                     start=timezone.now().replace(microsecond=0) + dt.timedelta(days=3))
+    client.force_login(patient)
+    html = client.get(reverse("booking:detail", args=[appointment.pk])).content.decode()
+    assert reverse("booking:calendar", args=[appointment.pk]) in html
