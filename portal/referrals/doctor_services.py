@@ -29,6 +29,7 @@ from portal.catalogue.models import ScanType
 from portal.core import signals
 from portal.core.uploads import check_upload
 from portal.referrals.models import Referral
+from portal.referrals.names import doctor_display_name
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def patient_invite(
     user_complete_signup(user=user, role=Role.PATIENT, first_name=first_name, last_name=last_name,
                          date_of_birth=date_of_birth)
     EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
-    doctor_name = invited_by.get_full_name() or "Your doctor"
+    doctor_name = doctor_display_name(invited_by.get_full_name()) or "Your doctor"
 
     def send() -> None:
         context = {"user": user, "doctor_name": doctor_name, "link": _invite_link(request, user)}
@@ -137,7 +138,7 @@ def doctor_referral_create(
         invited = True
     referral = Referral(
         patient=patient, referring_doctor=doctor_user.doctor_profile,
-        doctor_name=doctor_user.get_full_name()[:150], scan_type=scan_type,
+        doctor_name=doctor_display_name(doctor_user.get_full_name())[:150], scan_type=scan_type,
         clinical_notes=(clinical_notes or "").strip(), status=Referral.Status.RECEIVED,
         original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
         sha256=checked.sha256, uploaded_by=doctor_user,

@@ -11,6 +11,7 @@ from portal.catalogue.models import ScanType
 from portal.core import signals
 from portal.core.uploads import check_upload
 from portal.referrals.models import Referral, ReferralAccess
+from portal.referrals.names import doctor_display_name
 
 
 def referral_upload(
@@ -36,7 +37,7 @@ def referral_upload(
         appointment=appointment,
         referring_doctor=referring_doctor,
         scan_type=scan_type or (appointment.scan_type if appointment else None),
-        doctor_name=(doctor_name or "").strip()[:150],
+        doctor_name=doctor_display_name(doctor_name)[:150],
         status=Referral.Status.BOOKED if appointment else Referral.Status.RECEIVED,
         original_name=checked.original_name,
         content_type=checked.content_type,
@@ -85,7 +86,7 @@ def referral_link_doctor(*, referral: Referral, doctor, by: User) -> Referral:
     if not doctor.is_verified or not doctor.user.is_active:
         raise ValidationError("Only a verified referring doctor can be linked.")
     referral.referring_doctor = doctor
-    referral.doctor_name = referral.doctor_name or f"Dr {doctor.user.get_full_name()}"[:150]
+    referral.doctor_name = referral.doctor_name or doctor_display_name(doctor.user.get_full_name())[:150]
     referral.full_clean()
     referral.save(update_fields=["referring_doctor", "doctor_name", "updated_at"])
     return referral

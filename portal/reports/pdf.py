@@ -54,18 +54,20 @@ def _request_for_rendering(request: HttpRequest | None) -> HttpRequest:
 
 def report_context(report) -> dict:
     from portal.referrals.models import Referral
+    from portal.referrals.names import doctor_display_name
 
     appointment = report.appointment
-    doctors = [
-        r.referring_doctor.user.get_full_name() if r.referring_doctor_id else r.doctor_name
-        for r in Referral.objects.filter(appointment_id=appointment.pk).select_related("referring_doctor__user")
-    ]
+    doctors = []
+    for r in Referral.objects.filter(appointment_id=appointment.pk).select_related("referring_doctor__user"):
+        name = doctor_display_name(r.referring_doctor.user.get_full_name() if r.referring_doctor_id else r.doctor_name)
+        if name and name not in doctors:
+            doctors.append(name)
     return {
         "report": report,
         "appointment": appointment,
         "patient": appointment.patient,
         "scan_type": appointment.scan_type,
-        "referring_doctors": [d for d in doctors if d],
+        "referring_doctors": doctors,
         "printed_at": timezone.now(),
     }
 
