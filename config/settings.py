@@ -405,6 +405,10 @@ BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 60)
 BOOKING_SLOT_STEP_MINUTES = env_int("BOOKING_SLOT_STEP_MINUTES", 15)
 # Patients may cancel or reschedule online until this many hours before the start.
 BOOKING_CANCEL_CUTOFF_HOURS = env_int("BOOKING_CANCEL_CUTOFF_HOURS", 24)
+# Reception may check a patient in from this many minutes before the start (early arrivals, oral
+# contrast) until this many minutes after it; outside that window the time would be untrue.
+BOOKING_CHECK_IN_EARLY_MINUTES = env_int("BOOKING_CHECK_IN_EARLY_MINUTES", 120)
+BOOKING_CHECK_IN_LATE_MINUTES = env_int("BOOKING_CHECK_IN_LATE_MINUTES", 180)
 # --- Notifications (email and SMS) ------------------------------------------------
 
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID")

@@ -78,16 +78,56 @@ def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appoint
     return appointment
 
 
+def check_in_window(appointment: Appointment) -> tuple[dt.datetime, dt.datetime]:
+    """When reception may check this patient in: BOOKING_CHECK_IN_EARLY_MINUTES before the start
+    until BOOKING_CHECK_IN_LATE_MINUTES after it."""
+    return (appointment.start - dt.timedelta(minutes=settings.BOOKING_CHECK_IN_EARLY_MINUTES),
+            appointment.start + dt.timedelta(minutes=settings.BOOKING_CHECK_IN_LATE_MINUTES))
+
+
+def check_in_open(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    opens, closes = check_in_window(appointment)
+    return opens <= (now or timezone.now()) <= closes
+
+
+def _check_check_in_window(appointment: Appointment, *, completing: bool = False) -> None:
+    now = timezone.now()
+    opens, closes = check_in_window(appointment)
+    tz = practice_tz()
+    start = timezone.localtime(appointment.start, tz)
+    if now < opens:
+        if completing:
+            raise ValidationError(f"Too early to mark this scan complete: it starts {start:%-d %b} at {start:%H:%M}.")
+        raise ValidationError(
+            f"Too early to check in: this appointment starts {start:%-d %b} at {start:%H:%M}. Check-in opens "
+            f"{settings.BOOKING_CHECK_IN_EARLY_MINUTES} minutes before the start "
+            f"({timezone.localtime(opens, tz):%-d %b %H:%M})."
+        )
+    if not completing and now > closes:
+        raise ValidationError(
+            f"Too late to check in: this appointment started {start:%-d %b} at {start:%H:%M}. "
+            "Mark it as did not attend, or move it to a new time."
+        )
+
+
 @transaction.atomic
 def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appointment:
-    appointment = _move(_locked(appointment), Status.CHECKED_IN)
+    """Check the patient in, only within the check-in window, stamping the real time."""
+    appointment = _locked(appointment)
+    if appointment.status == Status.CONFIRMED:
+        _check_check_in_window(appointment)
+    appointment = _move(appointment, Status.CHECKED_IN)
     signals.send_on_commit(signals.appointment_checked_in, sender=Appointment, appointment=appointment)
     return appointment
 
 
 @transaction.atomic
 def appointment_complete(*, appointment: Appointment, by: User | None) -> Appointment:
-    appointment = _move(_locked(appointment), Status.COMPLETED)
+    """Mark the scan done (stamping the real time); never before the check-in window opens."""
+    appointment = _locked(appointment)
+    if appointment.status == Status.CHECKED_IN:
+        _check_check_in_window(appointment, completing=True)
+    appointment = _move(appointment, Status.COMPLETED)
     signals.send_on_commit(signals.appointment_completed, sender=Appointment, appointment=appointment)
     return appointment
 

@@ -36,6 +36,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         )
     )
     actions = {a: can(request.user, f"booking.{a}_appointment") for a in STAFF_ACTIONS}
+    now = timezone.now()
+    for appointment in appointments:  # for the Check in / Complete buttons (the service checks again)
+        appointment.check_in_opens = services.check_in_window(appointment)[0]
+        appointment.check_in_open = services.check_in_open(appointment, now=now)
     return render(
         request,
         "booking/worklist.html",
@@ -45,7 +49,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "appointments": appointments,
             "actions": actions,
             "counts": selectors.day_counts(day=day),
-            "now": timezone.now(),
+            "now": now,
             "prev_day": (day - timezone.timedelta(days=1)).isoformat(),
             "next_day": (day + timezone.timedelta(days=1)).isoformat(),
             "today": timezone.localdate(),

@@ -15,8 +15,12 @@ pytestmark = pytest.mark.django_db
 Status = Appointment.Status
 
 
+def _soon() -> dt.datetime:
+    return timezone.now().replace(microsecond=0) + dt.timedelta(minutes=30)
+
+
 def test_every_transition_stamps_its_time():
-    appointment = AppointmentFactory(status=Status.REQUESTED, confirmed_at=None)
+    appointment = AppointmentFactory(status=Status.REQUESTED, confirmed_at=None, start=_soon())
     appointment = services.appointment_confirm(appointment=appointment, by=None)
     appointment = services.appointment_check_in(appointment=appointment, by=None)
     appointment = services.appointment_complete(appointment=appointment, by=None)
@@ -66,9 +70,43 @@ def test_transitions_send_their_event_after_commit(django_capture_on_commit_call
 
     signals.appointment_completed.connect(listener)
     try:
-        appointment = AppointmentFactory(status=Status.CHECKED_IN)
+        appointment = AppointmentFactory(status=Status.CHECKED_IN, start=_soon())
         with django_capture_on_commit_callbacks(execute=True):
             services.appointment_complete(appointment=appointment, by=None)
     finally:
         signals.appointment_completed.disconnect(listener)
     assert received == [Status.COMPLETED]
+
+
+def test_check_in_is_refused_hours_before_the_start_and_changes_nothing(settings):
+    settings.BOOKING_CHECK_IN_EARLY_MINUTES = 120
+    appointment = AppointmentFactory(start=timezone.now().replace(microsecond=0) + dt.timedelta(hours=9))
+    with pytest.raises(ValidationError, match="Too early to check in"):
+        services.appointment_check_in(appointment=appointment, by=None)
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED and appointment.checked_in_at is None
+
+
+def test_check_in_is_refused_long_after_the_start(settings):
+    settings.BOOKING_CHECK_IN_LATE_MINUTES = 180
+    appointment = AppointmentFactory(start=timezone.now().replace(microsecond=0) - dt.timedelta(hours=4))
+    with pytest.raises(ValidationError, match="did not attend"):
+        services.appointment_check_in(appointment=appointment, by=None)
+
+
+def test_check_in_inside_the_window_stamps_the_real_time(settings):
+    settings.BOOKING_CHECK_IN_EARLY_MINUTES = 120
+    appointment = AppointmentFactory(start=timezone.now().replace(microsecond=0) + dt.timedelta(minutes=90))
+    before = timezone.now()
+    appointment = services.appointment_check_in(appointment=appointment, by=None)
+    assert before <= appointment.checked_in_at <= timezone.now()
+
+
+def test_complete_is_refused_before_the_window_opens(settings):
+    settings.BOOKING_CHECK_IN_EARLY_MINUTES = 60
+    appointment = AppointmentFactory(status=Status.CHECKED_IN,
+                                     start=timezone.now().replace(microsecond=0) + dt.timedelta(hours=9))
+    with pytest.raises(ValidationError, match="Too early to mark this scan complete"):
+        services.appointment_complete(appointment=appointment, by=None)
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CHECKED_IN and appointment.completed_at is None

@@ -168,3 +168,20 @@ def test_reception_and_managers_edit_rooms_in_wagtail_marketing_cannot(client, s
             )
             assert response.status_code == 302, role
     assert Room.objects.filter(name__startswith="CT ").count() == 2
+
+
+def test_the_worklist_offers_check_in_only_inside_the_window(client, staff_user, patient, scan, room, settings):
+    settings.BOOKING_CHECK_IN_EARLY_MINUTES = 120
+    now = timezone.now().replace(second=0, microsecond=0)
+    soon = AppointmentFactory(patient=patient, scan_type=scan, room=room, start=now + dt.timedelta(minutes=60))
+    later = AppointmentFactory(patient=patient, scan_type=scan, room=room, start=now + dt.timedelta(hours=26))
+    client.force_login(staff_user(Role.RECEPTION))
+    html = client.get(reverse("booking:worklist") + f"?date={services.local_day(soon.start)}").content.decode()
+    assert reverse("booking:action", args=[soon.pk, "check_in"]) in html
+    html = client.get(reverse("booking:worklist") + f"?date={services.local_day(later.start)}").content.decode()
+    assert reverse("booking:action", args=[later.pk, "check_in"]) not in html
+    assert "Check-in from " + timezone.localtime(later.start - dt.timedelta(hours=2)).strftime("%H:%M") in html
+    response = client.post(reverse("booking:action", args=[later.pk, "check_in"]), follow=True)
+    assert "Too early to check in" in response.content.decode()
+    later.refresh_from_db()
+    assert later.status == Status.CONFIRMED and later.checked_in_at is None
