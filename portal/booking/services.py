@@ -263,11 +263,15 @@ def appointment_book(
     return appointment
 
 
+def inside_cancel_cutoff(start: dt.datetime, *, now: dt.datetime | None = None) -> bool:
+    """Is `start` less than BOOKING_CANCEL_CUTOFF_HOURS away (no online change or cancel then)?"""
+    return (now or timezone.now()) >= start - dt.timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
+
+
 def can_patient_change(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
     """May the patient still cancel or move this appointment online (before the cutoff)?"""
-    now = now or timezone.now()
-    cutoff = appointment.start - dt.timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
-    return appointment.status in (Status.REQUESTED, Status.CONFIRMED) and now < cutoff
+    return (appointment.status in (Status.REQUESTED, Status.CONFIRMED)
+            and not inside_cancel_cutoff(appointment.start, now=now))
 
 
 def appointment_reschedule(

@@ -6,6 +6,7 @@ the user back to the first missing one. The confirm step re-derives everything s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -315,6 +316,8 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
         screening_rows=screening.describe(answers),
         needs_review=result.outcome == screening.REVIEW,
         status_after=services.booking_status_for(scan_type=scan, needs_review=result.outcome == screening.REVIEW),
+        inside_cutoff=services.inside_cancel_cutoff(start),
+        cutoff_hours=settings.BOOKING_CANCEL_CUTOFF_HOURS,
     )
     if request.method != "POST":
         return render(request, "booking/wizard/confirm.html", ctx)

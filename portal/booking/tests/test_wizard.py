@@ -248,3 +248,20 @@ def test_roles_without_booking_are_refused(client, staff_user):
     client.force_login(staff_user(Role.MARKETING_EDITOR))
     assert client.get(reverse("booking:book")).status_code == 403
     assert client.get(reverse("booking:book_for")).status_code == 403
+
+
+def test_the_confirm_step_warns_before_booking_inside_the_cancel_cutoff(patient_client, scan, room, day, settings):
+    settings.BOOKING_CANCEL_CUTOFF_HOURS = 24 * 5  # the slot, three days ahead, is inside it
+    _pick(patient_client, scan, local(day, 10))
+    patient_client.post(reverse("booking:book_payment"), {"method": "self"})
+    html = patient_client.get(reverse("booking:book_confirm")).content.decode()
+    assert 'data-testid="cutoff-notice"' in html
+    assert "less than 120 hours away" in html and "cannot be changed or cancelled online" in html
+
+
+def test_the_confirm_step_has_no_cutoff_warning_outside_it(patient_client, scan, room, day, settings):
+    settings.BOOKING_CANCEL_CUTOFF_HOURS = 24
+    _pick(patient_client, scan, local(day, 10))
+    patient_client.post(reverse("booking:book_payment"), {"method": "self"})
+    html = patient_client.get(reverse("booking:book_confirm")).content.decode()
+    assert 'data-testid="cutoff-notice"' not in html
