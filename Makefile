@@ -8,6 +8,8 @@ PORT ?= 8000
 # The demo runs with DEBUG on, console email/SMS, and without the staff MFA requirement
 # (production keeps it on; see README). Override any of these on the command line.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} DJANGO_STAFF_MFA_REQUIRED=$${DJANGO_STAFF_MFA_REQUIRED:-0}
+# Links in emails and SMS (sent by the worker, which has no request) point where this serves.
+RUN_ENV += WAGTAILADMIN_BASE_URL=$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: help install install-dev run migrate seed worker web test test-e2e lint check-migrations ci bench clean
 

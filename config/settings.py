@@ -282,6 +282,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Wagtail ----------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = env("PRACTICE_NAME", "Radiology Portal")
+# The site's one base URL (links in emails and SMS, the Wagtail admin's own emails); `make run`
+# sets it to the host and port it serves.
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "login"  # the admin login goes through allauth: throttling and MFA apply
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
