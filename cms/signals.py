@@ -17,6 +17,9 @@ def connect() -> None:
 
     from cms.models import PracticeSettings
     from portal.catalogue.models import CoverRule, MedicalAidScheme, Plan, ScanType
+    from portal.core.signals import opening_hours_changed
+
+    opening_hours_changed.connect(_clear, dispatch_uid="cms_cache_opening_hours")  # the footer shows them
 
     page_published.connect(_clear, dispatch_uid="cms_cache_page_published")
     page_unpublished.connect(_clear, dispatch_uid="cms_cache_page_unpublished")

@@ -38,6 +38,14 @@ def money(context, value) -> str:
     return f"{sign}{symbol}{abs(amount):,.2f}"
 
 
+@register.simple_tag
+def opening_hours_lines() -> list[str]:
+    """The practice's hours, from the rooms' weekly hours (booking): the one source of truth."""
+    from portal.core.registry import opening_hours_lines as lines
+
+    return lines()
+
+
 @register.simple_tag(takes_context=True)
 def absolute_url(context, url: str) -> str:
     request = context.get("request")

@@ -106,3 +106,19 @@ def appointment_panels_for(user: Any, appointment: Any) -> list[dict[str, Any]]:
         if context is not None:
             panels.append({"template": panel.template, "context": context})
     return panels
+
+
+# --- The practice's opening hours ----------------------------------------------------
+# One source of truth (booking's rooms and their weekly hours); the public site shows them
+# through here. `source()` returns display lines such as "Mon–Fri 07:30–17:00".
+
+_opening_hours_sources: list[Callable[[], list[str]]] = []
+
+
+def opening_hours_source(source: Callable[[], list[str]]) -> None:
+    if source not in _opening_hours_sources:
+        _opening_hours_sources.append(source)
+
+
+def opening_hours_lines() -> list[str]:
+    return _opening_hours_sources[0]() if _opening_hours_sources else []

@@ -27,6 +27,8 @@ report_signed = Signal()
 report_released = Signal()
 # kwargs: payment
 payment_received = Signal()
+# no kwargs: a room or its weekly hours changed (pages that show the hours are stale)
+opening_hours_changed = Signal()
 
 
 def send_on_commit(signal: Signal, sender: type, **kwargs) -> None:
