@@ -1,8 +1,10 @@
 """Demo data for analytics: a synthetic appointment history (``seed_demo --appointments N``).
 
-The history belongs to synthetic patients (emails @history.demo.test) in rooms named "hist-...",
-so it never collides with the booking demo. Idempotent: when at least N synthetic appointments
-exist nothing is added; otherwise the missing number is added as a new batch in new rooms.
+The history belongs to synthetic patients (emails @history.demo.test, ordinary names), ends
+yesterday (nothing on today's worklist or ahead, every scan reported), and happens in the practice's
+real rooms within their opening hours, around the booking demo's appointments. (Without real rooms,
+as in the benchmark, it gets rooms of its own named "hist-...".) Idempotent: when at least N
+synthetic appointments exist nothing is added; otherwise the missing number is added as a new batch.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 import sys
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -117,20 +120,57 @@ class Progress:
         self.stdout.write("" if isinstance(self.stdout, OutputWrapper) else "\n")
 
 
-def seed_history(n: int, *, stdout=sys.stdout, now: dt.datetime | None = None, seed: int | None = None) -> int:
-    """Add `n` synthetic appointments (and their payments, feedback and reports)."""
+def _real_rooms() -> dict[str, list[int]]:
+    """The practice's active rooms per modality (the history happens in them)."""
+    rooms: dict[str, list[int]] = {}
+    for pk, modality in Room.objects.filter(active=True).order_by("name").values_list("pk", "modality"):
+        rooms.setdefault(modality, []).append(pk)
+    return rooms
+
+
+def _busy(rooms: dict[str, list[int]]) -> dict[tuple[str, int, dt.date], list[tuple[int, int]]]:
+    """(modality, room number, local day) -> [(start minute, end minute)] of the appointments already there."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    number = {pk: (modality, i) for modality, pks in rooms.items() for i, pk in enumerate(pks)}
+    busy: dict[tuple[str, int, dt.date], list[tuple[int, int]]] = {}
+    for room_id, start, end in Appointment.objects.active().filter(room_id__in=number).values_list(
+            "room_id", "start", "end"):
+        start, end = start.astimezone(tz), end.astimezone(tz)
+        modality, i = number[room_id]
+        busy.setdefault((modality, i, start.date()), []).append(
+            (start.hour * 60 + start.minute, end.hour * 60 + end.minute if end.date() == start.date() else 24 * 60))
+    return busy
+
+
+def seed_history(n: int, *, stdout=sys.stdout, now: dt.datetime | None = None, seed: int | None = None,
+                 days_ahead: int = 0) -> int:
+    """Add `n` synthetic appointments (and their payments, feedback and reports), up to yesterday, in
+    the practice's real rooms and within their opening hours when the demo has them."""
+    from portal.booking.hours import practice_week_hours
+
     now = now or timezone.now()
     scans, plans, radiologists = _catalogue()
     batch = f"{int(now.timestamp())}"
+    week = practice_week_hours()
+    hours = {day: (o.hour + o.minute / 60, c.hour + c.minute / 60) for day, (o, c) in week.items()} or None
+    rooms = _real_rooms()
+    modalities = {s.modality for s in scans}
+    real = rooms if rooms and modalities <= set(rooms) else None
     history = generate(n, now=now, scans=scans, plans=plans, radiologists=radiologists,
-                       time_zone=settings.TIME_ZONE, seed=seed if seed is not None else int(batch) % 100_000)
-    write_history(history, batch=batch, stdout=stdout)
+                       time_zone=settings.TIME_ZONE, seed=seed if seed is not None else int(batch) % 100_000,
+                       hours=hours, rooms_per_modality={m: len(pks) for m, pks in real.items()} if real else None,
+                       busy=_busy(real) if real else None, days_ahead=days_ahead)
+    write_history(history, batch=batch, stdout=stdout, real_rooms=real)
     return len(history.appointments)
 
 
-def write_history(history, *, batch: str, stdout=sys.stdout) -> None:
+def write_history(history, *, batch: str, stdout=sys.stdout, real_rooms: dict[str, list[int]] | None = None) -> None:
     with transaction.atomic():
-        room_pk = create_rooms(history, batch=batch)
+        if real_rooms:
+            room_pk = np.array([real_rooms[m][k] for m, k in zip(history.rooms["modality"], history.rooms["number"],
+                                                                  strict=True)])
+        else:
+            room_pk = create_rooms(history, batch=batch)
         frames = history_frames(history, batch=batch, room_pk=room_pk, first_ids=next_ids())
         progress = Progress(stdout, sum(len(df) for _, df in frames), "history rows")
         for model, frame in frames:

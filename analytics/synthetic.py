@@ -18,8 +18,18 @@ import numpy as np
 import pandas as pd
 
 MODALITY_SHARE = {"xray": 0.36, "us": 0.22, "ct": 0.14, "mri": 0.10, "mammo": 0.08, "dexa": 0.05, "fluoro": 0.05}
-# Opening hours (local): weekday -> (first hour, closing hour)
-HOURS = {0: (7, 18), 1: (7, 18), 2: (7, 18), 3: (7, 18), 4: (7, 18), 5: (8, 13)}
+# Opening hours (local) when none are given: weekday -> (first hour, closing hour). The demo passes the
+# rooms' own hours (portal.booking.hours), so the history never has a visit before opening.
+HOURS = {0: (7.5, 17), 1: (7.5, 17), 2: (7.5, 17), 3: (7.5, 17), 4: (7.5, 17), 5: (8, 12)}
+# Synthetic patients get ordinary Zimbabwean names (not "History Patient 2359").
+FIRST_NAMES = ["Tendai", "Rudo", "Tatenda", "Chipo", "Farai", "Nyasha", "Tafadzwa", "Rumbidzai", "Kudzai", "Tsitsi",
+               "Tinashe", "Vimbai", "Takudzwa", "Fadzai", "Blessing", "Precious", "Simba", "Ruvimbo", "Tapiwa",
+               "Shamiso", "Munyaradzi", "Chiedza", "Tonderai", "Nokuthula", "Sipho", "Thandiwe", "Brian", "Grace",
+               "Memory", "Tawanda", "Anesu", "Kuda", "Ropafadzo", "Themba", "Busisiwe", "Joseph", "Ruth", "Peter"]
+LAST_NAMES = ["Moyo", "Ncube", "Sibanda", "Dube", "Nyathi", "Mpofu", "Ndlovu", "Mutasa", "Chikore", "Mhlanga",
+              "Banda", "Phiri", "Zulu", "Gumbo", "Makoni", "Chirwa", "Mapfumo", "Marufu", "Chinyoka", "Mlambo",
+              "Nyoni", "Shumba", "Sithole", "Mukwena", "Zvobgo", "Chidzikwe", "Manyika", "Mushonga", "Hove",
+              "Matambo", "Gwenzi", "Chigumba", "Tshuma", "Mangwende", "Madziva", "Chitsa", "Mavhunga"]
 WEEKDAY_VOLUME = np.array([1.1, 1.0, 1.0, 1.0, 0.9, 0.45, 0.0])
 METHODS = np.array(["card_online", "card_at_practice", "cash", "eft"])
 METHOD_SHARE = np.array([0.25, 0.35, 0.2, 0.2])
@@ -56,7 +66,18 @@ def _slot_minutes(scans: list[ScanChoice], modality: str) -> int:
 
 
 def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[int], radiologists: list[int],
-             time_zone: str, seed: int = 8, days_back: int = 548, days_ahead: int = 14) -> History:
+             time_zone: str, seed: int = 8, days_back: int = 548, days_ahead: int = 0,
+             hours: dict[int, tuple[float, float]] | None = None, rooms_per_modality: dict[str, int] | None = None,
+             busy: dict[tuple[str, int, dt.date], list[tuple[int, int]]] | None = None) -> History:
+    """`n` appointments over `days_back` days up to yesterday (`days_ahead` > 0 adds days from today on).
+
+    hours: weekday -> (first, closing) local hours (default HOURS). rooms_per_modality: use exactly
+    that many rooms of a modality (real rooms; a day's volume is capped at their free slots) instead
+    of as many as the busiest day needs. busy: (modality, room number, day) -> [(start minute, end
+    minute)] already taken by other appointments, left free.
+    """
+    hours_by_day = HOURS if hours is None else hours
+    busy = busy or {}
     rng = np.random.default_rng(seed)
     zone = zoneinfo.ZoneInfo(time_zone)
     today = now.astimezone(zone).date()
@@ -65,7 +86,8 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     shares = shares / shares.sum()
 
     # 1. Days and how many appointments each gets.
-    days = pd.date_range(today - dt.timedelta(days=days_back), today + dt.timedelta(days=days_ahead), freq="D")
+    last_day = today + dt.timedelta(days=days_ahead) if days_ahead > 0 else today - dt.timedelta(days=1)
+    days = pd.date_range(today - dt.timedelta(days=days_back), last_day, freq="D")
     weekday = days.day_of_week.to_numpy()
     doy = days.day_of_year.to_numpy()
     season = 1 + 0.15 * np.sin(2 * np.pi * (doy - 80) / 365.25)
@@ -73,7 +95,8 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     growth = np.linspace(0.85, 1.1, len(days))
     distance = (days.to_numpy() - np.datetime64(today)) / np.timedelta64(1, "D")
     future = np.where(distance > 0, np.exp(-distance / 10), 1.0)
-    weight = WEEKDAY_VOLUME[weekday] * season * growth * future
+    open_day = np.array([1.0 if int(w) in hours_by_day else 0.0 for w in weekday])
+    weight = WEEKDAY_VOLUME[weekday] * season * growth * future * open_day
     per_day = rng.multinomial(n, weight / weight.sum())
     per_day_mod = np.stack([rng.multinomial(k, shares) for k in per_day]) if len(per_day) else np.zeros((0, 0))
 
@@ -83,10 +106,10 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     for j, m in enumerate(modalities):
         need = 1
         for d in np.nonzero(per_day_mod[:, j])[0]:
-            first, last = HOURS[int(weekday[d])]
-            per_room = (last - first) * 60 // slot[m]
+            first, last = hours_by_day[int(weekday[d])]
+            per_room = int((last - first) * 60) // slot[m]
             need = max(need, math.ceil(per_day_mod[d, j] / per_room))
-        rooms_needed[m] = need
+        rooms_needed[m] = need if rooms_per_modality is None else max(1, rooms_per_modality.get(m, need))
     room_rows = [(m, k, slot[m]) for m in modalities for k in range(rooms_needed[m])]
     rooms = pd.DataFrame(room_rows, columns=["modality", "number", "slot_minutes"])
     room_offset = {m: int(rooms.index[rooms["modality"] == m][0]) for m in modalities}
@@ -94,17 +117,25 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     # 3. Each appointment gets a distinct (room, slot) on its day; mornings are busier.
     starts, room_index, mod_index = [], [], []
     for d in np.nonzero(per_day)[0]:
-        first, last = HOURS[int(weekday[d])]
+        first, last = hours_by_day[int(weekday[d])]
+        first_minute = int(first * 60)
         for j, m in enumerate(modalities):
             k = int(per_day_mod[d, j])
             if not k:
                 continue
-            per_room = (last - first) * 60 // slot[m]
+            per_room = int((last - first) * 60) // slot[m]
             minutes = np.arange(per_room) * slot[m]
             hour = first + minutes / 60
             w = np.tile(1.0 + 0.6 * np.exp(-((hour - 10) ** 2) / 4) - 0.3 * (hour >= 16), rooms_needed[m])
+            for r in range(rooms_needed[m]):
+                for taken_from, taken_to in busy.get((m, r, days[d].date()), ()):
+                    cell = first_minute + minutes
+                    w[r * per_room:(r + 1) * per_room][(cell < taken_to) & (cell + slot[m] > taken_from)] = 0
+            k = min(k, int(np.count_nonzero(w)))
+            if not k:
+                continue
             chosen = rng.choice(per_room * rooms_needed[m], size=k, replace=False, p=w / w.sum())
-            offsets = (first * 60 + minutes[chosen % per_room]).astype("timedelta64[m]")
+            offsets = (first_minute + minutes[chosen % per_room]).astype("timedelta64[m]")
             starts.append(np.datetime64(days[d].date()) + offsets)
             room_index.append(room_offset[m] + chosen // per_room)
             mod_index.append(np.full(k, j))
@@ -125,8 +156,9 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     birth_year = np.clip(rng.normal(1978, 19, n_patients).astype(int), 1930, today.year - 1)
     dob = pd.to_datetime({"year": birth_year, "month": rng.integers(1, 13, n_patients),
                           "day": rng.integers(1, 29, n_patients)})
-    patients = pd.DataFrame({"date_of_birth": dob.dt.date, "first_name": "History",
-                             "last_name": [f"Patient {i + 1}" for i in range(n_patients)]})
+    patients = pd.DataFrame({"date_of_birth": dob.dt.date,
+                             "first_name": np.array(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), n_patients)],
+                             "last_name": np.array(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), n_patients)]})
 
     # 5. Scan type, price and cover.
     by_mod = {m: [s for s in scans if s.modality == m] for m in modalities}
@@ -247,6 +279,8 @@ def generate(n: int, *, now: dt.datetime, scans: list[ScanChoice], plans: list[i
     medians = np.array([3.0, 6.0, 10.0, 18.0, 30.0, 8.0] * (k // 6 + 1))[:k]
     who = rng.integers(0, k, len(done))
     signed = comp + td(rng.lognormal(np.log(medians[who]), 0.6), 3600)
+    if days_ahead <= 0:  # history: every scan is reported by now (none waits on a radiologist's worklist)
+        signed = np.minimum(signed, np.maximum(comp + td(np.full(len(done), 45), 60), now_np - td(np.ones(1), 60)))
     signed_ok = signed < now_np
     signed_at = np.where(signed_ok, signed, nat)
     reports = pd.DataFrame({

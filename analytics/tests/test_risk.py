@@ -80,7 +80,7 @@ def test_train_command_creates_one_schedule_and_a_model():
 
 @pytest.mark.django_db
 def test_risk_page_ranks_upcoming_appointments_with_reasons(client):
-    seed_history(3_000, stdout=io.StringIO(), seed=5)
+    seed_history(3_000, stdout=io.StringIO(), seed=5, days_ahead=14)  # the demo's history stops at yesterday
     noshow_model_train()
     manager = user_with_role(Role.MANAGER)
     enable_totp(manager)
