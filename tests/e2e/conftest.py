@@ -22,11 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_REPORT = ARTIFACTS / "axe-report.txt"
+WIDTH_REPORT = ARTIFACTS / "width-report.txt"
+PHONE = {"width": 390, "height": 844}  # every page must fit a 390 px phone screen with no sideways scroll
+DESKTOP = {"width": 1280, "height": 900}
 DEMO_PASSWORD = "Radiology-demo-2026"  # portal/accounts/demo.py
 
 
 def pytest_sessionstart(session):
     AXE_REPORT.unlink(missing_ok=True)  # one report per run
+    WIDTH_REPORT.unlink(missing_ok=True)
 
 
 def pytest_collection_modifyitems(items):
@@ -64,6 +68,7 @@ class Journey:
         self.step = 0
         self.console_errors: list[str] = []
         self.axe_violations: list[str] = []
+        self.width_violations: list[str] = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda e: self.console_errors.append(f"{page.url}: {e}"))
 
@@ -127,17 +132,67 @@ class Journey:
             for line in found:
                 report.write(f"    {line}\n")
 
-    def visit(self, path: str, label: str):
-        self.goto(path)
+    def check_phone_width(self, label: str) -> None:
+        """Lay the page out at 390 px and measure document.documentElement.scrollWidth: more than
+        390 means a phone scrolls sideways. The widest offenders go in the message and in
+        test-artifacts/e2e/width-report.txt; a screenshot at 390 px is kept beside the step's.
+        The Wagtail admin is Wagtail's own UI: reported only, like its axe findings."""
+        page = self.page
+        page.set_viewport_size(PHONE)
+        try:
+            measured = page.evaluate(
+                r"""async () => {
+                    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                    const limit = window.innerWidth;
+                    const wide = [];
+                    for (const el of document.body.querySelectorAll('*')) {
+                        const box = el.getBoundingClientRect();
+                        if (box.width && box.right > limit + 1 && getComputedStyle(el).position !== 'fixed') {
+                            let hidden = false;
+                            for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+                                const o = getComputedStyle(p).overflowX;
+                                if (['auto', 'scroll', 'hidden', 'clip'].includes(o)) { hidden = true; break; }
+                            }
+                            if (!hidden) wide.push([Math.round(box.right), el.tagName.toLowerCase()
+                                + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string'
+                                ? '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.') : '')]);
+                        }
+                    }
+                    wide.sort((a, b) => b[0] - a[0]);
+                    return {scroll: document.documentElement.scrollWidth, limit, wide: wide.slice(0, 4)};
+                }"""
+            )
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            safe = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+            page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{safe}-390.png"), full_page=True)
+        finally:
+            page.set_viewport_size(DESKTOP)
+        path = page.url.removeprefix(self.base_url)
+        third_party = path.startswith("/admin/")
+        ok = measured["scroll"] <= measured["limit"]
+        line = f"{label} ({path}): scrollWidth {measured['scroll']} px at {measured['limit']} px"
+        if not ok:
+            line += f"; widest: {measured['wide']}"
+            if not third_party:
+                self.width_violations.append(line)
+        with WIDTH_REPORT.open("a") as report:
+            report.write(f"{self.name}\t{'ok' if ok else 'TOO WIDE'}\t{line}"
+                         f"{'  (Wagtail admin, reported only)' if third_party else ''}\n")
+
+    def _checks(self, label: str) -> None:
         self.snap(label)
         self.check_accessibility(label)
+        self.check_phone_width(label)
+
+    def visit(self, path: str, label: str):
+        self.goto(path)
+        self._checks(label)
         return self.page
 
     def arrived(self, label: str):
-        """After a click that loaded a page: screenshot it and check it with axe."""
+        """After a click that loaded a page: screenshot it, check it with axe, measure it at 390 px."""
         self.page.wait_for_load_state()
-        self.snap(label)
-        self.check_accessibility(label)
+        self._checks(label)
         return self.page
 
     def follow(self, locator, label: str | None = None):
@@ -156,15 +211,17 @@ class Journey:
         return self.follow(page.get_by_role("button", name="Sign in"))
 
     def assert_clean(self) -> None:
-        """No console errors (CSP violations among them) and no serious/critical axe violations."""
+        """No console errors (CSP violations among them), no serious/critical axe violations, and
+        every page visited fits a 390 px screen."""
         assert self.console_errors == [], f"console errors in {self.name}: {self.console_errors}"
         assert self.axe_violations == [], f"accessibility violations in {self.name}: {self.axe_violations}"
+        assert self.width_violations == [], f"pages wider than a 390 px phone in {self.name}: {self.width_violations}"
 
 
 def _open(browser, live_server, name: str) -> tuple[Journey, object]:
     for stale in ARTIFACTS.glob(f"{name}-*.png"):  # screenshots of an earlier run of this test
         stale.unlink()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     return Journey(page, live_server.url, name), context
