@@ -29,6 +29,15 @@ def roles_of(user: Any) -> set[str]:
     return set(cached)
 
 
+def effective_roles(user: Any) -> set[str]:
+    """The roles whose pages the user works with: their own, and for an administrator every
+    staff role (so their navigation and dashboard lead to the worklist, analytics...)."""
+    roles = roles_of(user)
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        roles |= set(STAFF_ROLES)
+    return roles
+
+
 def forget_roles(user: Any) -> None:
     """Drop the cached roles after a change of groups."""
     if hasattr(user, _ROLE_CACHE_ATTR):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts import selectors, services
 from portal.accounts.forms import ProfileForm
 from portal.accounts.middleware import has_mfa
-from portal.accounts.permissions import can, is_staff_member, roles_of
+from portal.accounts.permissions import can, effective_roles, is_staff_member
 from portal.accounts.roles import Role
 from portal.core.registry import dashboard_panels_for
 
@@ -38,9 +38,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    roles = roles_of(user)
-    if user.is_superuser:
-        roles |= set(Role.values) - {Role.PATIENT, Role.REFERRING_DOCTOR}
+    roles = effective_roles(user)
     return render(
         request,
         "accounts/dashboard.html",
@@ -49,6 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "panels": dashboard_panels_for(user, roles),
             "doctor": getattr(user, "doctor_profile", None),
             "is_staff_member": is_staff_member(user),
+            "is_patient": Role.PATIENT in roles,
             "can_approve_doctors": can(user, "accounts.approve_doctor"),
             "pending_doctors": selectors.doctor_list_pending(user=user).count()
             if can(user, "accounts.approve_doctor")
