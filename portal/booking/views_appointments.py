@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts.permissions import can
 from portal.booking import screening, selectors, services
@@ -49,6 +50,9 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "can_change": own and services.can_patient_change(appointment),
             "offer_calendar": calendar_offered(appointment),
+            "check_in_open": services.check_in_open(appointment),
+            "check_in_opens": services.check_in_window(appointment)[0],
+            "now": timezone.now(),
             "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS,
             "screening_rows": screening.describe(appointment.screening_answers or {}),
             "panels": appointment_panels_for(request.user, appointment),

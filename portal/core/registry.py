@@ -81,6 +81,10 @@ def dashboard_panels_for(user: Any, roles: set[str]) -> list[dict[str, Any]]:
 # --- Panels on the appointment page -------------------------------------------------
 # Apps add sections to the appointment detail page (payments, report, feedback, messages...).
 # `context(user, appointment)` returns the panel's template context, or None to hide the panel.
+# Panels ordered below LEAD_PANEL_ORDER (the report) are "lead": shown first, above the booking's
+# own sections.
+
+LEAD_PANEL_ORDER = 10
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def appointment_panels_for(user: Any, appointment: Any) -> list[dict[str, Any]]:
     for panel in sorted(_appointment_panels, key=lambda item: (item.order, item.template)):
         context = panel.context(user, appointment) if panel.context else {}
         if context is not None:
-            panels.append({"template": panel.template, "context": context})
+            panels.append({"template": panel.template, "context": context, "lead": panel.order < LEAD_PANEL_ORDER})
     return panels
 
 

@@ -134,7 +134,8 @@ def balances_due_for(*, user: Any) -> list[tuple[Appointment, Balance]]:
 def appointment_balance(appointment: Appointment) -> Balance:
     """Patient share minus what the patient paid net of refunds, never below zero.
 
-    A cancelled appointment owes nothing (a refund within the policy gives money back)."""
+    A cancelled or missed (no-show) appointment owes nothing: no scan was done (a refund within the
+    policy gives money back)."""
     totals = Payment.objects.filter(
         appointment=appointment, method__in=PATIENT_METHODS, status__in=RECEIVED_STATUSES
     ).aggregate(
@@ -148,7 +149,7 @@ def _balance(appointment: Appointment, claim: MedicalAidClaim | None, paid: Deci
     shortfall = claim.patient_shortfall if claim else ZERO
     share = money(appointment.patient_amount + shortfall)
     paid, refunded = money(paid), money(refunded)
-    owed = ZERO if appointment.status == Appointment.Status.CANCELLED else share
+    owed = ZERO if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW) else share
     due = max(money(owed - (paid - refunded)), ZERO)
     return Balance(patient_share=share, claim_shortfall=money(shortfall), paid=paid, refunded=refunded, due=due)
 

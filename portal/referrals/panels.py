@@ -7,14 +7,19 @@ from portal.referrals import selectors, services
 from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
 
 
+def _letter_useful(appointment) -> bool:
+    return appointment.status in (appointment.Status.REQUESTED, appointment.Status.CONFIRMED)
+
+
 def appointment_panel_context(user, appointment) -> dict | None:
     if not can(user, "booking.view_appointment", appointment):
         return None
     return {
         "appointment": appointment,
         "referrals": list(selectors.referrals_for_appointment(user=user, appointment=appointment)),
-        "needs_referral": appointment.scan_type.needs_referral,
-        "can_upload": can(user, "referrals.upload_for_appointment", appointment),
+        # A letter is useful only before the scan: not once it is done, missed or cancelled.
+        "needs_referral": appointment.scan_type.needs_referral and _letter_useful(appointment),
+        "can_upload": _letter_useful(appointment) and can(user, "referrals.upload_for_appointment", appointment),
         "link_form": LinkDoctorForm() if can(user, "accounts.approve_doctor") else None,
         "form": ReferralUploadForm(),
     }

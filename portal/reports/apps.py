@@ -25,6 +25,6 @@ class ReportsConfig(AppConfig):
                         context=panels.patient_reports_panel)
         dashboard_panel("referrals/doctor/panels/my_referrals.html", roles={Role.REFERRING_DOCTOR}, order=20,
                         context=panels.doctor_referrals_panel)
-        appointment_panel("reports/panels/appointment_report.html", order=50, context=panels.appointment_report)
+        appointment_panel("reports/panels/appointment_report.html", order=5, context=panels.appointment_report)
         # An invited patient who sets a password from the emailed link has proven their address.
         password_reset.connect(doctor_services.on_password_reset, dispatch_uid="invited_patient_confirm_email")
