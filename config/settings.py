@@ -56,6 +56,11 @@ if not DEBUG:
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Reverse proxies in front of the app that append to X-Forwarded-For (the README's nginx: 1). The
+# client's address is then the N-th from the right (portal.core.clientip); 0 believes only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 INSTALLED_APPS = [
     # the project
     "portal.core",
