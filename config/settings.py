@@ -234,6 +234,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
     # The 6th wrong password in a row for one account (or 10 a minute from one address) is refused.
     "login_failed": "10/m/ip,5/5m/key",
+    # Password reset emails: 3 per address per 15 minutes (allauth's default allows 5 a minute).
+    "reset_password": "20/m/ip,3/15m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("PRACTICE_NAME", "Radiology Portal")
@@ -330,6 +332,7 @@ PUBLIC_URL_NAMES = [
     "login",
     "admin_login_redirect",
     "django_admin_login_redirect",
+    "admin_password_reset_redirect",
     "register",
     "logout",
     "public_media",
