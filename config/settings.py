@@ -178,10 +178,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks -------------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+# The cache holds allauth's rate limits and the public page cache: every worker process must share it.
+# Redis when REDIS_URL is set, else the database (table portal_cache, created by `migrate`). "locmem" is
+# per process: fine for DEBUG's single runserver and the test run; `check --deploy` warns about it.
+CACHE_KIND = env("DJANGO_CACHE", "redis" if REDIS_URL else ("locmem" if DEBUG else "database"))
+_CACHE_BACKENDS = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
+}
+if CACHE_KIND not in _CACHE_BACKENDS or (CACHE_KIND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("DJANGO_CACHE must be redis (with REDIS_URL), database or locmem.")
+CACHES = {"default": _CACHE_BACKENDS[CACHE_KIND]}
 
 Q_CLUSTER = {
     "name": env("DJANGO_Q_NAME", "portal"),
