@@ -411,6 +411,8 @@ REPORTS_PATIENT_RELEASE_DELAY_HOURS = env_int("REPORTS_PATIENT_RELEASE_DELAY_HOU
 # WeasyPrint narrates each render at INFO; keep it quiet.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
+# pypdf (upload checks) warns about every malformed file it repairs; those are the uploader's, not ours.
+LOGGING["loggers"]["pypdf"] = {"level": "ERROR"}
 # --- Booking (portal.booking) -------------------------------------------------------
 
 # No online booking sooner than this many hours from now.

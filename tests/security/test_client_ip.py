@@ -16,6 +16,7 @@ from portal.accounts.roles import Role
 from portal.accounts.tests.factories import user_with_role
 from portal.core.audit import AuditEvent
 from portal.core.clientip import client_ip
+from portal.core.simplepdf import simple_pdf
 from portal.referrals.models import ReferralAccess
 from portal.referrals.services import referral_upload
 from portal.reports.models import ReportAccess
@@ -23,7 +24,7 @@ from portal.reports.tests.factories import completed_appointment, signed_report
 
 PROXY = "10.0.0.2"
 CLIENT = "203.0.113.9"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = simple_pdf()
 
 
 def _request(xff: str | None = None, remote: str = PROXY):
