@@ -294,6 +294,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Forms (django-bootstrap5) -------------------------------------------------
+# No green "valid" tick on a field that was fine (a search box, a filter): errors only.
+BOOTSTRAP5 = {"field_renderers": {"default": "portal.core.bootstrap.FieldRenderer"}}
+
 # --- Wagtail ----------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = env("PRACTICE_NAME", "Radiology Portal")
