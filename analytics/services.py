@@ -120,10 +120,10 @@ def upcoming_risks(model: NoShowModel, *, days: int = 7, modality: str = "",
                    now: dt.datetime | None = None) -> pd.DataFrame:
     """Upcoming appointments ranked by predicted no-show risk, with the top reasons of each."""
     now = now or timezone.now()
-    fields = [*_FIELDS, "scan_type__name"]
+    fields = [*_FIELDS, "scan_type__name", "patient__first_name", "patient__last_name", "patient__phone"]
     rows = upcoming_queryset(now=now, days=days, modality=modality).values_list(*fields)
     df = pd.DataFrame(list(rows), columns=fields)
-    columns = ["appointment", "start", "scan_type", "risk", "reasons", "confirmed", "past_no_shows"]
+    columns = ["appointment", "patient", "phone", "start", "scan_type", "risk", "reasons", "confirmed", "past_no_shows"]
     if df.empty:
         return pd.DataFrame(columns=columns)
     history = _past_counts(sorted(set(df["patient_id"])), now)
@@ -134,6 +134,9 @@ def upcoming_risks(model: NoShowModel, *, days: int = 7, modality: str = "",
     features = risk.design_matrix(inputs)
     out = pd.DataFrame({
         "appointment": df["id"],
+        # who to call about it (shown to the manager; left out of the CSV)
+        "patient": (df["patient__first_name"].fillna("") + " " + df["patient__last_name"].fillna("")).str.strip(),
+        "phone": df["patient__phone"].fillna("").astype(str),
         "start": inputs["start"].dt.tz_convert(timezone.get_current_timezone()),
         "scan_type": df["scan_type__name"],
         "risk": np.round(fitted.predict(features), 4),

@@ -143,7 +143,7 @@ def risk(request: HttpRequest) -> HttpResponse:
     model = NoShowModel.objects.current()
     ranked = upcoming_risks(model, days=days, modality=filters.modality) if model else None
     if request.GET.get("csv") == "upcoming" and ranked is not None:
-        return csv_response(ranked.drop(columns=["appointment"]), "risk-upcoming")
+        return csv_response(ranked.drop(columns=["appointment", "patient", "phone"]), "risk-upcoming")
     if request.GET.get("csv") == "calibration" and model:
         import pandas as pd
 
