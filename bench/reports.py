@@ -38,6 +38,7 @@ def _environment(tmp: str) -> None:
         "DJANGO_FAST_PASSWORD_HASHER": "1",
         "DJANGO_Q_SYNC": "1",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",  # chosen: no mail server here
         "DJANGO_PRIVATE_MEDIA_ROOT": f"{tmp}/private",
         "DJANGO_MEDIA_ROOT": f"{tmp}/media",
         "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
