@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from portal.core import practice
+
+        practice.connect()
