@@ -97,7 +97,7 @@ def main() -> None:
         from wagtail.models import Site
 
         from cms.demo import PRACTICE
-        from cms.models import PracticeSettings
+        from portal.core.models import PracticeSettings
 
         practice = PracticeSettings.for_site(Site.objects.get(is_default_site=True))
         for name, value in PRACTICE.items():

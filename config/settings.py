@@ -149,7 +149,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
+                "portal.core.context_processors.practice",
                 "portal.accounts.context_processors.portal",
             ],
         },
