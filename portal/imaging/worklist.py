@@ -1,0 +1,202 @@
+"""The Modality Worklist: a C-FIND query (a pydicom Dataset) in, the matching scheduled procedure
+steps out. Parsing and matching are pure functions; `find` reads the day's appointments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+
+from portal.booking.models import Appointment
+from portal.booking.schedule import practice_tz
+from portal.imaging.identifiers import DICOM_MODALITY, PORTAL_MODALITY, dicom_person_name, patient_dicom_id
+
+
+class MalformedQuery(ValueError):
+    """The query cannot be understood; `status` is the C-FIND failure status to answer with."""
+
+    def __init__(self, message: str, status: int = 0xC000):
+        super().__init__(message)
+        self.status = status
+
+
+IDENTIFIER_MISMATCH = 0xA900  # Identifier does not match SOP Class
+UNABLE_TO_PROCESS = 0xC000
+
+
+@dataclass(frozen=True)
+class Query:
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    modality: str = ""  # the portal's modality code
+    station_ae_title: str = ""
+    patient_name: re.Pattern | None = None
+    patient_id: re.Pattern | None = None
+    accession_number: re.Pattern | None = None
+    unknown_modality: bool = False
+
+
+def _text(ds: Dataset, keyword: str) -> str:
+    value = ds.get(keyword, "")
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)) or value.__class__.__name__ == "MultiValue":
+        raise MalformedQuery(f"{keyword} must have one value")
+    return str(value).strip()
+
+
+def wildcard(pattern: str) -> re.Pattern | None:
+    """DICOM wildcard matching (PS3.4 C.2.2.2.4): * any run, ? one character; case-insensitive here,
+    as scanners type names in any case. Empty or "*" matches everything (None)."""
+    if not pattern or pattern.strip("*") == "":
+        return None
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("^" + "".join(parts) + "$", re.IGNORECASE)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y%m%d").date()
+    except ValueError:
+        raise MalformedQuery(f"not a DICOM date: {value!r}") from None
+
+
+def date_range(value: str) -> tuple[dt.date | None, dt.date | None]:
+    """"YYYYMMDD", "YYYYMMDD-YYYYMMDD", "-YYYYMMDD" or "YYYYMMDD-" (PS3.4 C.2.2.2.5)."""
+    value = (value or "").strip()
+    if not value:
+        return None, None
+    if "-" not in value:
+        day = _date(value)
+        return day, day
+    start, _, end = value.partition("-")
+    first = _date(start) if start else None
+    last = _date(end) if end else None
+    if first and last and last < first:
+        raise MalformedQuery("the date range ends before it starts")
+    return first, last
+
+
+def parse(ds: Dataset) -> Query:
+    """The parts of a worklist query the portal filters on. MalformedQuery for what makes no sense."""
+    try:
+        sps_seq = ds.get("ScheduledProcedureStepSequence")
+    except Exception as exc:  # noqa: BLE001 - a value pydicom cannot decode is a malformed query
+        raise MalformedQuery(f"unreadable query: {exc.__class__.__name__}") from None
+    item = Dataset()
+    if sps_seq is not None:
+        if not isinstance(sps_seq, Sequence):
+            raise MalformedQuery("ScheduledProcedureStepSequence must be a sequence", IDENTIFIER_MISMATCH)
+        if len(sps_seq) > 1:
+            raise MalformedQuery("ScheduledProcedureStepSequence must have at most one item", IDENTIFIER_MISMATCH)
+        if len(sps_seq) == 1:
+            item = sps_seq[0]
+    try:
+        first, last = date_range(_text(item, "ScheduledProcedureStepStartDate"))
+        dicom_modality = _text(item, "Modality").upper()
+        station = _text(item, "ScheduledStationAETitle")
+        name = _text(ds, "PatientName")
+        pid = _text(ds, "PatientID")
+        accession = _text(ds, "AccessionNumber")
+    except MalformedQuery:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above
+        raise MalformedQuery(f"unreadable query: {exc.__class__.__name__}") from None
+    modality = PORTAL_MODALITY.get(dicom_modality, "") if dicom_modality else ""
+    return Query(first_day=first, last_day=last, modality=modality, station_ae_title=station,
+                 patient_name=wildcard(name), patient_id=wildcard(pid), accession_number=wildcard(accession),
+                 unknown_modality=bool(dicom_modality and not modality))
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(practice_tz())
+
+
+def item_for(appointment: Appointment) -> Dataset:
+    """The full worklist item of one appointment."""
+    patient = appointment.patient
+    start = _local(appointment.start)
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.PatientName = dicom_person_name(patient.last_name, patient.first_name, patient.email.split("@")[0])
+    ds.PatientID = patient_dicom_id(patient.pk)
+    ds.PatientBirthDate = patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else ""
+    ds.PatientSex = ""  # the portal does not record it; the scanner asks at the console
+    ds.AccessionNumber = appointment.accession_number
+    ds.StudyInstanceUID = appointment.study_instance_uid
+    ds.RequestedProcedureID = appointment.accession_number
+    ds.RequestedProcedureDescription = appointment.scan_type.name[:64]
+    ds.ReferringPhysicianName = ""
+    step = Dataset()
+    step.Modality = DICOM_MODALITY.get(appointment.room.modality, "OT")
+    step.ScheduledStationAETitle = appointment.room.ae_title
+    step.ScheduledStationName = appointment.room.station_name
+    step.ScheduledProcedureStepStartDate = start.strftime("%Y%m%d")
+    step.ScheduledProcedureStepStartTime = start.strftime("%H%M%S")
+    step.ScheduledProcedureStepID = appointment.accession_number
+    step.ScheduledProcedureStepDescription = appointment.scan_type.name[:64]
+    step.ScheduledPerformingPhysicianName = ""
+    step.ScheduledProcedureStepStatus = "SCHEDULED" if appointment.status == Appointment.Status.CONFIRMED else "ARRIVED"
+    ds.ScheduledProcedureStepSequence = [step]
+    return ds
+
+
+def only_requested(full: Dataset, query: Dataset) -> Dataset:
+    """The response carries the keys the query asked for (its return keys), with our values."""
+    out = Dataset()
+    out.SpecificCharacterSet = full.SpecificCharacterSet
+    for element in query:
+        keyword = element.keyword
+        if not keyword or keyword == "SpecificCharacterSet":
+            continue
+        if keyword == "ScheduledProcedureStepSequence":
+            asked = element.value[0] if element.value else None
+            step = full.ScheduledProcedureStepSequence[0]
+            if asked is None or len(asked) == 0:
+                out.ScheduledProcedureStepSequence = [step]
+            else:
+                item = Dataset()
+                for sub in asked:
+                    if sub.keyword and sub.keyword in step:
+                        item[sub.tag] = step[sub.tag]
+                    elif sub.keyword:
+                        item[sub.tag] = sub  # asked for something we do not keep: return it empty
+                        item[sub.tag].value = None
+                out.ScheduledProcedureStepSequence = [item]
+        elif keyword in full:
+            out[element.tag] = full[element.tag]
+        else:
+            out.add_new(element.tag, element.VR, None)
+    return out
+
+
+def matches(query: Query, item: Dataset) -> bool:
+    if query.patient_name and not query.patient_name.match(str(item.PatientName)):
+        return False
+    if query.patient_id and not query.patient_id.match(item.PatientID):
+        return False
+    return not (query.accession_number and not query.accession_number.match(item.AccessionNumber))
+
+
+def find(ds: Dataset, appointments: Iterable[Appointment] | None = None) -> Iterator[Dataset]:
+    """The worklist items answering `ds`. Raises MalformedQuery before yielding anything."""
+    from portal.imaging.selectors import worklist_appointments
+
+    query = parse(ds)
+    if query.unknown_modality:
+        return iter(())
+    if appointments is None:
+        appointments = worklist_appointments(first_day=query.first_day, last_day=query.last_day,
+                                             modality=query.modality, station_ae_title=query.station_ae_title)
+
+    def generate() -> Iterator[Dataset]:
+        for appointment in appointments:
+            full = item_for(appointment)
+            if matches(query, full):
+                yield only_requested(full, ds)
+
+    return generate()
