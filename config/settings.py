@@ -463,3 +463,5 @@ DICOM_ALLOWED_AE_TITLES = env_list("DICOM_ALLOWED_AE_TITLES")
 DICOM_PATIENT_ID_PREFIX = env("DICOM_PATIENT_ID_PREFIX", "RP")
 # How often the django-q2 schedule reads Orthanc's change feed for new stable studies.
 IMAGING_SYNC_MINUTES = env_int("IMAGING_SYNC_MINUTES", 1)
+# pynetdicom logs every query and response (patient names included) at INFO: keep patient data out of logs.
+LOGGING["loggers"]["pynetdicom"] = {"level": "WARNING"}

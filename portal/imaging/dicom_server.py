@@ -22,6 +22,7 @@ logger = logging.getLogger("portal.imaging.dicom")
 CANCEL = 0xFE00
 PENDING = 0xFF00
 SUCCESS = 0x0000
+NOBODY = "NO-SCANNER-YET"  # an empty allow-list would let everyone in: this title lets no one
 
 
 def _calling(event) -> str:
@@ -29,13 +30,15 @@ def _calling(event) -> str:
 
 
 def handle_requested(event) -> None:
-    """Reject an association from an unknown calling AE title (reason 3: calling AE not recognised)."""
+    """Before negotiation: refresh the allowed calling AE titles (rooms are edited in the admin), so
+    pynetdicom rejects an unknown one (A-ASSOCIATE-RJ, reason 3: calling AE title not recognised)."""
     close_old_connections()
     try:
+        allowed = sorted(allowed_calling_ae_titles()) or [NOBODY]
+        event.assoc.ae.require_calling_aet = allowed
         title = (event.assoc.requestor.primitive.calling_ae_title or "").strip()
-        if title not in allowed_calling_ae_titles():
+        if title not in allowed:
             logger.warning("dicom: association refused for calling AE title %r", title)
-            event.assoc.acse.send_reject(0x01, 0x01, 0x03)
     finally:
         close_old_connections()
 
