@@ -7,9 +7,15 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from pydicom import config
+from pydicom.datadict import keyword_dict as keyword_to_tag
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
+from pydicom.uid import UID
+from pydicom.valuerep import PersonName
 
 from portal.booking.models import Appointment
 from portal.booking.schedule import practice_tz
@@ -116,61 +122,88 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(practice_tz())
 
 
+def _element(keyword: str, vr: str, value: Any) -> DataElement:
+    """An element built from the portal's own, already bounded values: pydicom's per-value
+    validation (most of the cost of a 500-item answer) is skipped; lengths are bounded here."""
+    if vr == "PN":
+        value = PersonName(value)
+    elif vr == "UI":
+        value = UID(value)
+    return DataElement(keyword_to_tag[keyword], vr, value, already_converted=True, validation_mode=config.IGNORE)
+
+
+def _dataset(elements: Iterable[tuple[str, str, Any]]) -> Dataset:
+    ds = Dataset()
+    for keyword, vr, value in elements:
+        element = _element(keyword, vr, value)
+        ds[element.tag] = element
+    return ds
+
+
 def item_for(appointment: Appointment) -> Dataset:
-    """The full worklist item of one appointment."""
+    """The full worklist item of one appointment (values cut to their VR's maximum length)."""
     patient = appointment.patient
     start = _local(appointment.start)
-    ds = Dataset()
-    ds.SpecificCharacterSet = "ISO_IR 192"
-    ds.PatientName = dicom_person_name(patient.last_name, patient.first_name, patient.email.split("@")[0])
-    ds.PatientID = patient_dicom_id(patient.pk)
-    ds.PatientBirthDate = patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else ""
-    ds.PatientSex = ""  # the portal does not record it; the scanner asks at the console
-    ds.AccessionNumber = appointment.accession_number
-    ds.StudyInstanceUID = appointment.study_instance_uid
-    ds.RequestedProcedureID = appointment.accession_number
-    ds.RequestedProcedureDescription = appointment.scan_type.name[:64]
-    ds.ReferringPhysicianName = ""
-    step = Dataset()
-    step.Modality = DICOM_MODALITY.get(appointment.room.modality, "OT")
-    step.ScheduledStationAETitle = appointment.room.ae_title
-    step.ScheduledStationName = appointment.room.station_name
-    step.ScheduledProcedureStepStartDate = start.strftime("%Y%m%d")
-    step.ScheduledProcedureStepStartTime = start.strftime("%H%M%S")
-    step.ScheduledProcedureStepID = appointment.accession_number
-    step.ScheduledProcedureStepDescription = appointment.scan_type.name[:64]
-    step.ScheduledPerformingPhysicianName = ""
-    step.ScheduledProcedureStepStatus = "SCHEDULED" if appointment.status == Appointment.Status.CONFIRMED else "ARRIVED"
-    ds.ScheduledProcedureStepSequence = [step]
+    accession = appointment.accession_number[:16]
+    description = appointment.scan_type.name[:64]
+    name = dicom_person_name(patient.last_name, patient.first_name, patient.email.split("@")[0])[:64]
+    step = _dataset([
+        ("Modality", "CS", DICOM_MODALITY.get(appointment.room.modality, "OT")),
+        ("ScheduledStationAETitle", "AE", appointment.room.ae_title[:16]),
+        ("ScheduledProcedureStepStartDate", "DA", start.strftime("%Y%m%d")),
+        ("ScheduledProcedureStepStartTime", "TM", start.strftime("%H%M%S")),
+        ("ScheduledPerformingPhysicianName", "PN", ""),
+        ("ScheduledProcedureStepDescription", "LO", description),
+        ("ScheduledStationName", "SH", appointment.room.station_name[:16]),
+        ("ScheduledProcedureStepID", "SH", accession),
+        ("ScheduledProcedureStepStatus", "CS",
+         "SCHEDULED" if appointment.status == Appointment.Status.CONFIRMED else "ARRIVED"),
+    ])
+    ds = _dataset([
+        ("SpecificCharacterSet", "CS", "ISO_IR 192"),
+        ("AccessionNumber", "SH", accession),
+        ("ReferringPhysicianName", "PN", ""),
+        ("PatientName", "PN", name),
+        ("PatientID", "LO", patient_dicom_id(patient.pk)[:64]),
+        ("PatientBirthDate", "DA", patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else ""),
+        ("PatientSex", "CS", ""),  # the portal does not record it; the scanner asks at the console
+        ("StudyInstanceUID", "UI", appointment.study_instance_uid[:64]),
+        ("RequestedProcedureDescription", "LO", description),
+        ("RequestedProcedureID", "SH", accession),
+    ])
+    ds[keyword_to_tag["ScheduledProcedureStepSequence"]] = DataElement(
+        keyword_to_tag["ScheduledProcedureStepSequence"], "SQ", Sequence([step]))
     return ds
+
+
+def _empty(element: DataElement) -> DataElement:
+    return DataElement(element.tag, element.VR, None, validation_mode=config.IGNORE)
 
 
 def only_requested(full: Dataset, query: Dataset) -> Dataset:
     """The response carries the keys the query asked for (its return keys), with our values."""
     out = Dataset()
-    out.SpecificCharacterSet = full.SpecificCharacterSet
+    charset = full[keyword_to_tag["SpecificCharacterSet"]]
+    out[charset.tag] = charset
+    sps_tag = keyword_to_tag["ScheduledProcedureStepSequence"]
     for element in query:
-        keyword = element.keyword
-        if not keyword or keyword == "SpecificCharacterSet":
+        tag = element.tag
+        if tag == charset.tag:
             continue
-        if keyword == "ScheduledProcedureStepSequence":
+        if tag == sps_tag:
             asked = element.value[0] if element.value else None
-            step = full.ScheduledProcedureStepSequence[0]
+            step = full[sps_tag].value[0]
             if asked is None or len(asked) == 0:
-                out.ScheduledProcedureStepSequence = [step]
+                out[sps_tag] = full[sps_tag]
             else:
                 item = Dataset()
                 for sub in asked:
-                    if sub.keyword and sub.keyword in step:
-                        item[sub.tag] = step[sub.tag]
-                    elif sub.keyword:
-                        item[sub.tag] = sub  # asked for something we do not keep: return it empty
-                        item[sub.tag].value = None
-                out.ScheduledProcedureStepSequence = [item]
-        elif keyword in full:
-            out[element.tag] = full[element.tag]
-        else:
-            out.add_new(element.tag, element.VR, None)
+                    item[sub.tag] = step[sub.tag] if sub.tag in step else _empty(sub)
+                out[sps_tag] = DataElement(sps_tag, "SQ", Sequence([item]))
+        elif tag in full:
+            out[tag] = full[tag]
+        elif element.keyword:
+            out[tag] = _empty(element)  # asked for something we do not keep: returned empty
     return out
 
 

@@ -104,3 +104,19 @@ def test_every_booking_gets_its_own_accession_number_and_study_uid():
     assert first.study_instance_uid.startswith("2.25.") and len(first.study_instance_uid) <= 64
     assert len(first.accession_number) <= 16
     assert Appointment.objects.filter(accession_number=first.accession_number).count() == 1
+
+
+def test_the_referring_doctor_sees_the_images_from_the_reports_signature_and_another_doctor_never(client):
+    from portal.reports.tests.factories import referral_for, verified_doctor
+
+    appointment = completed_appointment()
+    doctor, other = verified_doctor(), verified_doctor()
+    referral_for(appointment=appointment, doctor_user=doctor)
+    study = study_row(appointment=appointment)
+    url = reverse("imaging:study", args=[study.pk])
+    client.force_login(doctor)
+    assert client.get(url).status_code == 404
+    signed_report(appointment=appointment)
+    assert client.get(url).status_code == 200
+    client.force_login(other)
+    assert client.get(url).status_code == 404
