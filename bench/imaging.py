@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -89,8 +90,7 @@ def main() -> None:
         from pynetdicom import AE
         from pynetdicom.sop_class import ModalityWorklistInformationFind
 
-        from portal.accounts.roles import Role
-        from portal.accounts.tests.factories import UserFactory, user_with_role
+        from portal.accounts.tests.factories import UserFactory
         from portal.booking.models import Appointment, Room
         from portal.booking.schedule import practice_tz
         from portal.booking.tests.factories import AppointmentFactory
@@ -167,7 +167,7 @@ def main() -> None:
 
             orthanc = orthanc_local.LocalOrthanc(directory=Path(tmp) / "orthanc", http_port=orthanc_local.free_port(),
                                                  dicom_port=orthanc_local.free_port(), username="bench",
-                                                 password="bench-secret")
+                                                 password=secrets.token_urlsafe(12))
             orthanc_local.write(orthanc, store_ae_titles=[settings.DICOM_AE_TITLE], stable_age=1)
             process = orthanc_local.start(orthanc)
             try:

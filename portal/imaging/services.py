@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -103,6 +103,9 @@ def feed_read(*, limit: int = 100) -> FeedResult:
                     seen += 1
                 except pacs.PacsNotFound:
                     logger.info("imaging: study %s left the PACS before it was read", change["ID"])
+                except IntegrityError:  # another worker created the same study a moment ago: refresh it
+                    study_ingest(orthanc_id=change["ID"])
+                    seen += 1
         since = int(page.get("Last", since))
         FeedCursor.objects.filter(pk=cursor.pk).update(last_seq=since)
         if page.get("Done", True):

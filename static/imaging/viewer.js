@@ -26,7 +26,15 @@
     prev.href = query(Math.max(n - 1, 1));
     next.href = query(Math.min(n + 1, count));
     history.replaceState(null, "", query(n));
+    ends();
   }
+  function ends() {
+    [[prev, frame <= 1], [next, frame >= count]].forEach(function (pair) {
+      pair[0].classList.toggle("disabled", pair[1]);
+      pair[0].setAttribute("aria-disabled", pair[1] ? "true" : "false");
+    });
+  }
+  ends();
   prev.addEventListener("click", function (e) { e.preventDefault(); show(frame - 1); });
   next.addEventListener("click", function (e) { e.preventDefault(); show(frame + 1); });
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
