@@ -26,6 +26,8 @@ $(VENV)/bin/activate:
 # WeasyPrint's system libraries (Pango; HarfBuzz's subsetter, without which every report PDF renders
 # about 15 times slower) and the fonts the report uses; installed with apt when missing.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# Imaging (issue 14): Orthanc is the PACS (with DICOMweb); dcmtk's findscu/storescu are the tests' real clients.
+DEBIAN_PACKAGES += orthanc orthanc-dicomweb dcmtk
 
 $(VENV)/.installed: requirements.txt $(VENV)/bin/activate
 	./bin/ensure-debian-packages $(DEBIAN_PACKAGES)
@@ -46,7 +48,7 @@ seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 run: seed
-	@echo "Serving http://$(HOST):$(PORT)/ with a django-q2 worker. Ctrl-C stops both."
+	@echo "Serving http://$(HOST):$(PORT)/ with a django-q2 worker, Orthanc and the DICOM worklist server. Ctrl-C stops them."
 	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) PY=$(PY) ./bin/run-dev
 
 test: install-dev

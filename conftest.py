@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# The throwaway Orthanc (session fixture) for imaging tests and browser journeys.
+pytest_plugins = ["portal.imaging.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):

@@ -68,11 +68,14 @@ def prepare_rows(model: type[models.Model], df: pd.DataFrame) -> tuple[str, list
         if field.attname in df.columns:
             values = df[field.attname].to_numpy()
         else:
-            default = field.get_default()  # "" for text fields without a default
-            if default is None and not field.null:
-                raise ValueError(f"{model.__name__}.{field.attname} needs a value")
             values = np.empty(n, dtype=object)
-            values[:] = [default] * n
+            if field.has_default() and callable(field.default):  # e.g. a unique identifier: one per row
+                values[:] = [field.get_default() for _ in range(n)]
+            else:
+                default = field.get_default()  # "" for text fields without a default
+                if default is None and not field.null:
+                    raise ValueError(f"{model.__name__}.{field.attname} needs a value")
+                values[:] = [default] * n
         fields.append(field)
         columns.append(_column(field, values, vendor))
     quote = connection.ops.quote_name

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.catalogue",
     "portal.booking",
+    "portal.imaging",
     "portal.referrals",
     "portal.payments",
     "portal.reports",
@@ -135,6 +136,7 @@ MIDDLEWARE = [
 # URL namespaces that show or change patient data: every request to them is audited.
 AUDIT_NAMESPACES = ["accounts", "booking", "referrals", "doctor", "reports", "feedback", "payments",
                     "notifications", "analytics"]
+AUDIT_NAMESPACES += ["imaging"]  # images and studies (issue 14)
 
 ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", "config.urls")  # bench/ swaps in a reference view
 WSGI_APPLICATION = "config.wsgi.application"
@@ -481,3 +483,27 @@ ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
 # No Gravatar in the Wagtail admin: it would send staff email hashes to a third party, and the CSP
 # (img-src 'self') blocks it anyway. Wagtail shows its built-in default avatar instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- Imaging (portal.imaging, issue 14) ---------------------------------------
+# Orthanc (or any archive with Orthanc's REST API) is the PACS. Empty PACS_URL: imaging is off,
+# and the imaging panels say so; everything else works. `make run` starts a local Orthanc and sets these.
+PACS_URL = env("PACS_URL").rstrip("/")
+PACS_USERNAME = env("PACS_USERNAME")
+PACS_PASSWORD = env("PACS_PASSWORD")
+PACS_TIMEOUT_SECONDS = float(env("PACS_TIMEOUT_SECONDS", "10"))
+# Orthanc's DICOM port and AE title, for sending demo studies to it with C-STORE.
+PACS_DICOM_HOST = env("PACS_DICOM_HOST", "127.0.0.1")
+PACS_DICOM_PORT = env_int("PACS_DICOM_PORT", 4242)
+PACS_AE_TITLE = env("PACS_AE_TITLE", "ORTHANC")
+# Our DICOM server (`manage.py dicom_server`): the modality worklist (C-FIND) and MPPS.
+DICOM_AE_TITLE = env("DICOM_AE_TITLE", "PORTAL")
+DICOM_HOST = env("DICOM_HOST", "127.0.0.1")
+DICOM_PORT = env_int("DICOM_PORT", 11112)
+# Calling AE titles allowed besides the rooms' own (Scheduling > Rooms); any other is refused.
+DICOM_ALLOWED_AE_TITLES = env_list("DICOM_ALLOWED_AE_TITLES")
+# The PatientID the worklist gives the scanner: this prefix and the patient's account number.
+DICOM_PATIENT_ID_PREFIX = env("DICOM_PATIENT_ID_PREFIX", "RP")
+# How often the django-q2 schedule reads Orthanc's change feed for new stable studies.
+IMAGING_SYNC_MINUTES = env_int("IMAGING_SYNC_MINUTES", 1)
+# pynetdicom logs every query and response (patient names included) at INFO: keep patient data out of logs.
+LOGGING["loggers"]["pynetdicom"] = {"level": "WARNING"}

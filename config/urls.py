@@ -26,6 +26,7 @@ urlpatterns = [
     path("feedback/", include("portal.feedback.urls")),
     path("doctor/", include("portal.referrals.doctor_urls")),
     path("appointments/", include("portal.booking.urls")),
+    path("imaging/", include("portal.imaging.urls")),
     path("", include("portal.referrals.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("analytics/", include("analytics.urls")),

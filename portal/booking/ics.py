@@ -43,7 +43,8 @@ def appointment_ics(appointment: Appointment, *, practice_name: str = "", addres
         event.add("location", address)
     preparation = strip_tags(appointment.scan_type.preparation or "").strip()
     event.add("description", (f"Preparation: {preparation}\n" if preparation else "")
-              + "Please arrive 15 minutes early and bring your ID and medical aid card.")
+              + "Please arrive 15 minutes early and bring your ID and medical aid card.\n"
+              + f"Accession number: {appointment.accession_number}")
     event.add("status", ICS_STATUS[appointment.status])
     calendar.add_component(event)
     return calendar.to_ical()

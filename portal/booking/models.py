@@ -6,14 +6,33 @@ each transition is made by one service function (services.py) and stamps its tim
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from portal.catalogue.models import Modality, Plan, ScanType
 from portal.core.models import TimeStampedModel
+
+# --- Imaging identifiers (issue 14) ---------------------------------------------------------
+# Every appointment carries, from booking, the two identifiers the scanner copies into its images:
+# the accession number (DICOM SH, at most 16 characters) and the StudyInstanceUID (DICOM UI).
+_ACCESSION_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
+
+
+def new_accession_number() -> str:
+    """A random accession number like "RA7K2M9QX4HT0B": "RA" and twelve base-32 characters (60 bits:
+    a collision among ten million appointments has a chance of about 4 in 100,000)."""
+    return "RA" + "".join(secrets.choice(_ACCESSION_ALPHABET) for _ in range(12))
+
+
+def new_study_instance_uid() -> str:
+    """A StudyInstanceUID under the UUID-derived root 2.25 (PS3.5 B.2): unique without a registered root."""
+    return f"2.25.{uuid.uuid4().int}"
 
 
 class Room(TimeStampedModel):
@@ -22,9 +41,20 @@ class Room(TimeStampedModel):
     name = models.CharField(max_length=80, unique=True)
     modality = models.CharField(max_length=10, choices=Modality.choices, db_index=True)
     active = models.BooleanField(default=True)
+    # The room's scanner on the DICOM network: it asks the worklist with this calling AE title.
+    ae_title = models.CharField(
+        "modality AE title", max_length=16, blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9_ -]*$", "Use capital letters, digits, spaces, - and _ only.")],
+        help_text="The scanner's DICOM AE title (up to 16 characters), e.g. CT1. Empty: no worklist for this room.",
+    )
+    station_name = models.CharField(max_length=16, blank=True,
+                                    help_text="The scanner's DICOM station name (up to 16 characters).")
 
     class Meta:
         ordering = ["modality", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ae_title"], condition=~models.Q(ae_title=""), name="room_unique_ae_title"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -113,6 +143,9 @@ class Appointment(TimeStampedModel):
     start = models.DateTimeField(db_index=True)
     end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    accession_number = models.CharField(max_length=16, unique=True, default=new_accession_number, editable=False)
+    study_instance_uid = models.CharField("StudyInstanceUID", max_length=64, unique=True,
+                                          default=new_study_instance_uid, editable=False)
 
     # The transitions, stamped by the services (analytics reads them).
     requested_at = models.DateTimeField()

@@ -17,10 +17,11 @@ class RoomViewSet(ModelViewSet):
     url_namespace = "booking_rooms"
     icon = "home"
     menu_label = "Rooms"
-    list_display = ["name", "modality", "active"]
+    list_display = ["name", "modality", "ae_title", "active"]
     list_filter = ["modality", "active"]
-    search_fields = ["name"]
-    panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("modality"), FieldPanel("active")])]
+    search_fields = ["name", "ae_title"]
+    panels = [FieldPanel("name"), FieldRowPanel([FieldPanel("modality"), FieldPanel("active")]),
+              FieldRowPanel([FieldPanel("ae_title"), FieldPanel("station_name")], heading="DICOM (imaging)")]
 
 
 class OpeningHoursViewSet(ModelViewSet):

@@ -51,3 +51,20 @@ def _see_access_log(user: Any, report: Any) -> bool:
     return user.has_perm("reports.view_reportaccess") or (
         report is not None and report.appointment.patient_id == user.pk
     )
+
+
+# --- Images (portal.imaging) follow the report's rules ----------------------------------------
+# A linked study's images are visible to whoever may read the appointment's report: the patient
+# from its release, the referring doctor of that referral from its signature (clinical staff see
+# every study through the imaging.view_study permission).
+from portal.imaging.rules import image_grant  # noqa: E402
+
+
+@image_grant
+def _images_follow_report(user: Any, appointment: Any) -> bool:
+    from portal.reports.models import Report
+
+    reports = Report.objects.filter(appointment=appointment,
+                                    status__in=(Report.Status.SIGNED, Report.Status.AMENDED)).select_related(
+        "appointment")
+    return any(_read(user, report) for report in reports)

@@ -166,3 +166,16 @@ def turnaround_by_radiologist(*, since: dt.datetime | None = None, until: dt.dat
             "critical": row["critical"],
         })
     return result
+
+
+def prior_reports(*, user: User, appointment: Appointment, limit: int = 10) -> list[Report]:
+    """The patient's earlier signed reports of the same body part, newest first (for the editor)."""
+    if not can(user, "reports.write"):
+        raise PermissionDenied
+    return list(
+        _report_queryset().filter(
+            appointment__patient_id=appointment.patient_id, status=Report.Status.SIGNED,
+            appointment__scan_type__body_part=appointment.scan_type.body_part,
+            appointment__start__lt=appointment.start,
+        ).exclude(appointment=appointment).order_by("-signed_at")[:limit]
+    )

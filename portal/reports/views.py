@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import can, is_patient
 from portal.booking.models import Appointment
+from portal.imaging import panels as imaging_panels
+from portal.imaging import selectors as imaging_selectors
 from portal.reports import selectors, services
 from portal.reports.forms import AmendForm, ReportForm, ReportUploadForm
 from portal.reports.models import Report, ReportAccess
@@ -70,6 +72,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "flags": selectors.screening_flags(appointment),
         "versions": selectors.report_versions(user=request.user, report=report),
         "can_upload": can(request.user, "reports.upload_pdf"),
+        # Imaging (issue 14): the study beside the report, and the priors.
+        "imaging": imaging_panels.editor_images(request.user, appointment),
+        "prior_reports": selectors.prior_reports(user=request.user, appointment=appointment),
     })
 
 
@@ -138,6 +143,10 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_amend": can(request.user, "reports.write") and report.status == Report.Status.SIGNED,
         "is_patient_view": report.appointment.patient_id == request.user.pk,
         "feedback_given": hasattr(report.appointment, "feedback") if is_patient(request.user) else None,
+        # Imaging (issue 14): the images, and their openings in "Who opened my report".
+        "report_images": imaging_panels.appointment_images(request.user, report.appointment),
+        "image_access_log": imaging_selectors.image_access_log(user=request.user, appointment=report.appointment)[:200]
+        if show_log and imaging_selectors.may_see_access_log(request.user, report.appointment) else None,
     })
 
 
