@@ -439,3 +439,19 @@ ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
 # No Gravatar in the Wagtail admin: it would send staff email hashes to a third party, and the CSP
 # (img-src 'self') blocks it anyway. Wagtail shows its built-in default avatar instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- JSON API for the mobile app and FHIR R4 (issue 15) ----------------------------
+# The app signs in through allauth's own JSON API (allauth.headless, "app" client: a session token
+# in the X-Session-Token header), so verification, throttling and MFA are the web's. The website
+# keeps its pages: HEADLESS_ONLY stays False. django-ninja serves /api/v1/ (its docs page from the
+# package's static files: "ninja" is installed for that), portal.fhir serves /fhir/r4/.
+INSTALLED_APPS += ["allauth.headless", "ninja", "portal.fhir"]
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_SERVE_SPECIFICATION = False  # its spec page loads Redoc from a CDN
+PUBLIC_URL_NAMES += ["headless:*", "api_v1:*", "fhir:*"]  # token-authenticated by the API itself
+AUDIT_NAMESPACES += ["api_v1", "fhir"]
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
+# The practice's own identifier systems in FHIR resources (stable URIs; change only with the EHRs).
+FHIR_BASE_SYSTEM = env("FHIR_BASE_SYSTEM", "urn:radiology-portal")

@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from portal.accounts.models import ReferringDoctor, User
@@ -104,3 +105,26 @@ def user_deactivate(*, user: User, by: User) -> User:
     for session in UserSession.objects.filter(user=user):
         session.end()
     return user
+
+
+def user_session_name_device(*, session_key: str, name: str) -> None:
+    """Remember the device name the app gave for this session (shown on the profile page)."""
+    from allauth.usersessions.models import UserSession
+
+    name = " ".join(name.split())[:80]
+    if name:
+        # One UPDATE, and only when the name changed.
+        UserSession.objects.filter(session_key=session_key).exclude(data__device_name=name).update(
+            data={"device_name": name}
+        )
+
+
+@transaction.atomic
+def user_session_end(*, user: User, pk: int) -> None:
+    """Sign out one of the user's sessions (a browser or an app token). Another's: 404."""
+    from allauth.usersessions.models import UserSession
+
+    session = UserSession.objects.filter(pk=pk, user=user).first()
+    if session is None:
+        raise Http404("No such session.")
+    session.end()

@@ -60,6 +60,11 @@ def slots_for(*, scan_type: ScanType, day: dt.date, staff: bool = False, room: R
                          exclude_pk=exclude_pk)
 
 
+def slots_between(*, scan_type: ScanType, first_day: dt.date, last_day: dt.date) -> list[Slot]:
+    """Free slots for a patient booking `scan_type` from `first_day` to `last_day` (local dates)."""
+    return compute_slots(scan_type=scan_type, rooms=rooms_for(scan_type), first_day=first_day, last_day=last_day)
+
+
 def next_free_day(*, scan_type: ScanType, after: dt.date, staff: bool = False, days: int = 60) -> dt.date | None:
     """The first local date after `after` with a free slot (for "no slots, try ...")."""
     slots = compute_slots(scan_type=scan_type, rooms=rooms_for(scan_type), first_day=after + dt.timedelta(days=1),

@@ -191,12 +191,14 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 
 @transaction.atomic
-def report_record_access(*, report: Report, user: User | None, action: str, request: HttpRequest) -> ReportAccess:
-    """One row per opening (or refused attempt): who, when, which version, IP, user agent."""
+def report_record_access(*, report: Report, user: User | None, action: str, request: HttpRequest,
+                         via: str = ReportAccess.Via.WEB) -> ReportAccess:
+    """One row per opening (or refused attempt): who, when, which version, how, IP, user agent."""
     access = ReportAccess(
         report=report,
         user=user if user is not None and user.is_authenticated else None,
         action=action,
+        via=via,
         ip_address=_client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
