@@ -18,3 +18,11 @@ def doctor_list_pending(*, user: User) -> QuerySet[ReferringDoctor]:
 
 def doctor_get_pending(*, user: User, pk: int) -> ReferringDoctor:
     return get_object_or_404(doctor_list_pending(user=user), pk=pk)
+
+
+def user_sessions_for(*, user: User) -> list:
+    """The user's live sessions (browsers and app tokens), most recently used first; ended or
+    expired ones are purged on the way."""
+    from allauth.usersessions.models import UserSession
+
+    return sorted(UserSession.objects.purge_and_list(user), key=lambda s: s.last_seen_at, reverse=True)

@@ -112,19 +112,23 @@ def user_session_name_device(*, session_key: str, name: str) -> None:
     from allauth.usersessions.models import UserSession
 
     name = " ".join(name.split())[:80]
-    if name:
-        # One UPDATE, and only when the name changed.
-        UserSession.objects.filter(session_key=session_key).exclude(data__device_name=name).update(
-            data={"device_name": name}
-        )
+    if not name:
+        return
+    session = UserSession.objects.filter(session_key=session_key).first()
+    if session is not None and session.data.get("device_name") != name:
+        session.data = {**session.data, "device_name": name}
+        # allauth's model (its user_agent may be blank, which full_clean refuses); only `data` changes.
+        session.save(update_fields=["data"])
 
 
 @transaction.atomic
-def user_session_end(*, user: User, pk: int) -> None:
+def user_session_end(*, user: User, pk: int) -> str:
     """Sign out one of the user's sessions (a browser or an app token). Another's: 404."""
     from allauth.usersessions.models import UserSession
 
     session = UserSession.objects.filter(pk=pk, user=user).first()
     if session is None:
         raise Http404("No such session.")
+    key = session.session_key
     session.end()
+    return key

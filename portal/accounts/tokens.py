@@ -9,7 +9,7 @@ session slides forward like the web's idle timeout.
 
 from __future__ import annotations
 
-import datetime as dt
+import time
 
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
@@ -17,7 +17,6 @@ from allauth.usersessions.internal import usersessionkit
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
-from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.permissions import is_staff_member
@@ -25,7 +24,8 @@ from portal.accounts.permissions import is_staff_member
 TOKEN_HEADER = "X-Session-Token"  # noqa: S105 - a header name
 DEVICE_HEADER = "X-Device-Name"
 # Refresh a token's expiry at most this often (one write per minute, not per request).
-_SLIDE_EVERY = dt.timedelta(seconds=60)
+_SLIDE_EVERY_SECONDS = 60
+_TOUCHED_KEY = "portal_api_touched_at"
 
 
 def token_from(request: HttpRequest) -> str:
@@ -44,10 +44,12 @@ def _passed_mfa(session: SessionBase) -> bool:
 
 
 def _slide(session: SessionBase, user: User) -> None:
+    """Push the token's expiry to a full idle period from now (at most once a minute)."""
     minutes = settings.SESSION_IDLE_MINUTES_STAFF if is_staff_member(user) else settings.SESSION_IDLE_MINUTES
-    age = dt.timedelta(minutes=minutes)
-    if session.get_expiry_date() - timezone.now() < age - _SLIDE_EVERY:
-        session.set_expiry(int(age.total_seconds()))
+    now = int(time.time())
+    if now - int(session.get(_TOUCHED_KEY, 0)) >= _SLIDE_EVERY_SECONDS:
+        session[_TOUCHED_KEY] = now
+        session.set_expiry(minutes * 60)
         session.save()
 
 
