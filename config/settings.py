@@ -453,5 +453,6 @@ PUBLIC_URL_NAMES += ["headless:*", "api_v1:*", "fhir:*"]  # token-authenticated 
 AUDIT_NAMESPACES += ["api_v1", "fhir"]
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
-# The practice's own identifier systems in FHIR resources (stable URIs; change only with the EHRs).
-FHIR_BASE_SYSTEM = env("FHIR_BASE_SYSTEM", "urn:radiology-portal")
+# The practice's own identifier systems in FHIR resources, e.g. <base>/patient-number. Keep it stable:
+# EHRs match records on it.
+FHIR_BASE_SYSTEM = env("FHIR_BASE_SYSTEM", WAGTAILADMIN_BASE_URL.rstrip("/") + "/fhir/sid")

@@ -132,3 +132,14 @@ def patient_get_for_booking(*, user: User, pk: int) -> User:
     if patient is None:
         raise Http404("No such patient.")
     return patient
+
+
+def appointment_list_visible_to(*, user: User, everything: bool = False,
+                                also: QuerySet | None = None) -> QuerySet[Appointment]:
+    """Appointments for a records export (FHIR): all (`everything`), or the user's own plus the
+    ids in `also` (a referring doctor's referred appointments, from the referrals app)."""
+    qs = Appointment.objects.select_related("scan_type", "room", "patient")
+    if everything:
+        return qs
+    mine = Q(patient=user)
+    return qs.filter(mine | Q(pk__in=also) if also is not None else mine)
