@@ -451,8 +451,6 @@ HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = False  # its spec page loads Redoc from a CDN
 PUBLIC_URL_NAMES += ["headless:*", "api_v1:*", "fhir:*"]  # token-authenticated by the API itself
 AUDIT_NAMESPACES += ["api_v1", "fhir"]
-API_PAGE_SIZE = env_int("API_PAGE_SIZE", 20)
-API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
 # The practice's own identifier systems in FHIR resources, e.g. <base>/patient-number. Keep it stable:
 # EHRs match records on it.
 FHIR_BASE_SYSTEM = env("FHIR_BASE_SYSTEM", WAGTAILADMIN_BASE_URL.rstrip("/") + "/fhir/sid")

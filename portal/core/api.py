@@ -85,7 +85,7 @@ class Page(PaginationBase):
         items: list[Any]
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any) -> Any:
-        size = min(pagination.page_size, settings.API_MAX_PAGE_SIZE)
+        size = pagination.page_size
         offset = (pagination.page - 1) * size
         count = self._items_count(queryset)
         items = list(queryset[offset:offset + size])
