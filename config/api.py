@@ -102,6 +102,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(exc.status_code, str(exc))
 
 
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/v1/: a problem, not the website's HTML page."""
+    return problem(404, "There is no such API endpoint. See /api/v1/openapi.json.")
+
+
 def _mount() -> None:
     from cms.api import router as practice_router
     from portal.accounts.api import router as accounts_router

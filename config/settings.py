@@ -449,7 +449,7 @@ INSTALLED_APPS += ["allauth.headless", "ninja", "portal.fhir"]
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = False  # its spec page loads Redoc from a CDN
-PUBLIC_URL_NAMES += ["headless:*", "api_v1:*", "fhir:*"]  # token-authenticated by the API itself
+PUBLIC_URL_NAMES += ["headless:*", "api_v1:*", "api_not_found", "fhir:*"]  # token-authenticated by the API itself
 AUDIT_NAMESPACES += ["api_v1", "fhir"]
 # The practice's own identifier systems in FHIR resources, e.g. <base>/patient-number. Keep it stable:
 # EHRs match records on it.

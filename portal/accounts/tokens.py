@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
-from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+from allauth.core.internal.sessionkit import get_session_user
+from allauth.headless.internal.sessionkit import lookup_session
 from allauth.usersessions.internal import usersessionkit
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -43,14 +44,16 @@ def _passed_mfa(session: SessionBase) -> bool:
     return isinstance(records, list) and any(isinstance(r, dict) and r.get("method") == "mfa" for r in records)
 
 
+def _bookkeeping_due(session: SessionBase) -> bool:
+    return int(time.time()) - int(session.get(_TOUCHED_KEY, 0)) >= _SLIDE_EVERY_SECONDS
+
+
 def _slide(session: SessionBase, user: User) -> None:
-    """Push the token's expiry to a full idle period from now (at most once a minute)."""
+    """Push the token's expiry to a full idle period from now."""
     minutes = settings.SESSION_IDLE_MINUTES_STAFF if is_staff_member(user) else settings.SESSION_IDLE_MINUTES
-    now = int(time.time())
-    if now - int(session.get(_TOUCHED_KEY, 0)) >= _SLIDE_EVERY_SECONDS:
-        session[_TOUCHED_KEY] = now
-        session.set_expiry(minutes * 60)
-        session.save()
+    session[_TOUCHED_KEY] = int(time.time())
+    session.set_expiry(minutes * 60)
+    session.save()
 
 
 def user_from_token(request: HttpRequest, token: str | None = None) -> User | None:
@@ -58,18 +61,23 @@ def user_from_token(request: HttpRequest, token: str | None = None) -> User | No
     token = token if token is not None else token_from(request)
     if not token or len(token) > 100:
         return None
-    result = authenticate_by_x_session_token(token)
-    if result is None or result.user is None or not result.user.is_active:
+    # allauth's session-token lookup (HEADLESS_TOKEN_STRATEGY is the default: the token is the
+    # session key), in one query instead of its exists() + load.
+    session = lookup_session(token)
+    user = get_session_user(session) if session is not None else None
+    if user is None or not user.is_active:
         return None
-    user: User = result.user
-    if settings.STAFF_MFA_REQUIRED and is_staff_member(user) and not _passed_mfa(result.session):
+    if settings.STAFF_MFA_REQUIRED and is_staff_member(user) and not _passed_mfa(session):
         return None
-    _slide(result.session, user)
-    usersessionkit.track_activity(request, user=user, session=result.session)
-    device = request.headers.get(DEVICE_HEADER, "").strip()
-    if device:
-        from portal.accounts.services import user_session_name_device
+    if _bookkeeping_due(session):
+        # At most once a minute: slide the expiry, and let allauth's user-session list (the profile
+        # page) see the activity and the device's name.
+        _slide(session, user)
+        usersessionkit.track_activity(request, user=user, session=session)
+        device = request.headers.get(DEVICE_HEADER, "").strip()
+        if device:
+            from portal.accounts.services import user_session_name_device
 
-        user_session_name_device(session_key=result.session.session_key, name=device)
+            user_session_name_device(session_key=session.session_key, name=device)
     request.user = user
     return user

@@ -21,7 +21,7 @@ from portal.booking.models import Appointment
 from portal.booking.picker import bookable_days
 from portal.booking.wizard import steps_for
 from portal.catalogue.selectors import plan_get_active, scan_type_get_bookable
-from portal.core.api import Input, Money, Page, Problem, ProblemOut, local, money
+from portal.core.api import Input, Money, Page, Problem, ProblemOut, local, money, path_id
 
 router = Router(tags=["booking"], auth=session_token)
 
@@ -152,8 +152,8 @@ def appointment_list(request: HttpRequest):
     return selectors.appointment_list_for(user=request.auth).order_by("-start", "-pk")
 
 
-@router.get("/appointments/{int:appointment_id}", response={200: AppointmentOut, **ERRORS}, summary="One appointment")
-def appointment_detail(request: HttpRequest, appointment_id: int):
+@router.get("/appointments/{appointment_id}", response={200: AppointmentOut, **ERRORS}, summary="One appointment")
+def appointment_detail(request: HttpRequest, appointment_id: int = path_id()):
     return selectors.appointment_get_for(user=request.auth, pk=appointment_id)
 
 
@@ -229,9 +229,9 @@ class CancelIn(Input):
 CHANGE_RESPONSES = {200: AppointmentOut, 400: ProblemOut, 403: ProblemOut, 409: ProblemOut, **ERRORS}
 
 
-@router.post("/appointments/{int:appointment_id}/cancel", response=CHANGE_RESPONSES,
+@router.post("/appointments/{appointment_id}/cancel", response=CHANGE_RESPONSES,
              summary=f"Cancel (until {settings.BOOKING_CANCEL_CUTOFF_HOURS} hours before)")
-def appointment_cancel(request: HttpRequest, appointment_id: int, body: CancelIn):
+def appointment_cancel(request: HttpRequest, body: CancelIn, appointment_id: int = path_id()):
     appointment = _own_changeable(request, appointment_id)
     services.appointment_cancel(appointment=appointment, by=request.auth, reason=body.reason)
     return selectors.appointment_get_for(user=request.auth, pk=appointment.pk)
@@ -241,9 +241,9 @@ class RescheduleIn(Input):
     start: dt.datetime = Field(..., description="A free start time from /availability, with its offset")
 
 
-@router.post("/appointments/{int:appointment_id}/reschedule", response=CHANGE_RESPONSES,
+@router.post("/appointments/{appointment_id}/reschedule", response=CHANGE_RESPONSES,
              summary="Move to another free time (same cutoff as cancelling)")
-def appointment_reschedule(request: HttpRequest, appointment_id: int, body: RescheduleIn):
+def appointment_reschedule(request: HttpRequest, body: RescheduleIn, appointment_id: int = path_id()):
     appointment = _own_changeable(request, appointment_id)
     if body.start.tzinfo is None:
         raise Problem(400, "The start time must carry its offset, e.g. 2026-12-03T09:00:00+02:00.")
@@ -255,11 +255,11 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int, body: Resc
     return selectors.appointment_get_for(user=request.auth, pk=appointment.pk)
 
 
-@router.get("/appointments/{int:appointment_id}/calendar.ics", response={200: None, **ERRORS},
+@router.get("/appointments/{appointment_id}/calendar.ics", response={200: None, **ERRORS},
             summary="The appointment as an iCalendar file",
             openapi_extra={"responses": {"200": {"description": "iCalendar",
                                                  "content": {"text/calendar": {"schema": {"type": "string"}}}}}})
-def appointment_calendar(request: HttpRequest, appointment_id: int):
+def appointment_calendar(request: HttpRequest, appointment_id: int = path_id()):
     from wagtail.contrib.settings.registry import registry
 
     appointment = selectors.appointment_get_for(user=request.auth, pk=appointment_id)

@@ -21,11 +21,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import parse_etags
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 from ninja.pagination import PaginationBase
 from pydantic import ConfigDict
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+MAX_ID = 2**31 - 1  # ids in paths and bodies: positive, and within every database's integer range
 
 
 class Problem(Exception):
@@ -63,6 +64,11 @@ def money(value: Decimal | None) -> dict[str, str] | None:
 def local(value: dt.datetime | None) -> dt.datetime | None:
     """An aware time in the practice's zone (so it serialises with the +02:00 offset)."""
     return timezone.localtime(value) if value is not None else None
+
+
+def path_id():
+    """An id in the path: a whole number in range (anything else is a 422 problem, never a 500)."""
+    return Path(..., ge=1, le=MAX_ID)
 
 
 class Input(Schema):

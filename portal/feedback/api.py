@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from portal.accounts.api import session_token
-from portal.core.api import Input, ProblemOut, local
+from portal.core.api import Input, ProblemOut, local, path_id
 from portal.feedback import selectors, services
 
 router = Router(tags=["feedback"], auth=session_token)
@@ -32,11 +32,11 @@ class FeedbackOut(Schema):
     given_at: dt.datetime
 
 
-@router.post("/appointments/{int:appointment_id}/feedback",
+@router.post("/appointments/{appointment_id}/feedback",
              response={201: FeedbackOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut,
                        422: ProblemOut},
              summary="Rate a completed appointment")
-def feedback_give(request: HttpRequest, appointment_id: int, body: FeedbackIn):
+def feedback_give(request: HttpRequest, body: FeedbackIn, appointment_id: int = path_id()):
     appointment = selectors.appointment_for_feedback(user=request.auth, pk=appointment_id)
     feedback = services.feedback_give(appointment=appointment, patient=request.auth, **body.dict())
     return Status(201, {

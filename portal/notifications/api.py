@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from portal.accounts.api import session_token
 from portal.core.api import Input, Problem, ProblemOut
@@ -15,13 +13,17 @@ from portal.notifications.forms import PreferenceForm
 router = Router(tags=["notifications"], auth=session_token)
 
 
+# Wall-clock times in the practice's zone, "HH:MM" (JSON Schema's "time" format wants an offset).
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class PreferencesOut(Schema):
     notify_by_email: bool
     notify_by_sms: bool
     sms_opted_out: bool
     quiet_hours: bool
-    quiet_start: dt.time
-    quiet_end: dt.time
+    quiet_start: str = Field(..., pattern=HHMM, examples=["21:00"])
+    quiet_end: str = Field(..., pattern=HHMM, examples=["07:00"])
 
 
 class PreferencesIn(Input):
@@ -29,15 +31,16 @@ class PreferencesIn(Input):
     notify_by_sms: bool
     sms_opted_out: bool
     quiet_hours: bool
-    quiet_start: dt.time
-    quiet_end: dt.time
+    quiet_start: str = Field(..., pattern=HHMM, examples=["21:00"])
+    quiet_end: str = Field(..., pattern=HHMM, examples=["07:00"])
 
 
 def _out(user) -> dict:
     preference = selectors.preference_get_for(user=user)
     return {"notify_by_email": user.notify_by_email, "notify_by_sms": user.notify_by_sms,
             "sms_opted_out": preference.sms_opted_out, "quiet_hours": preference.quiet_hours,
-            "quiet_start": preference.quiet_start, "quiet_end": preference.quiet_end}
+            "quiet_start": preference.quiet_start.strftime("%H:%M"),
+            "quiet_end": preference.quiet_end.strftime("%H:%M")}
 
 
 @router.get("/notification-preferences", response={200: PreferencesOut, 401: ProblemOut},
@@ -52,8 +55,7 @@ def preferences_get(request: HttpRequest):
 def preferences_put(request: HttpRequest, body: PreferencesIn):
     # The web form's rules (SMS needs a phone number; quiet hours must span time) apply here too.
     data = body.dict()
-    form = PreferenceForm({k: (v.strftime("%H:%M") if isinstance(v, dt.time) else v) for k, v in data.items()
-                           if v is not False}, user=request.auth)
+    form = PreferenceForm({k: v for k, v in data.items() if v is not False}, user=request.auth)
     if not form.is_valid():
         errors = [{"loc": ["body", field], "msg": msg, "type": "invalid"}
                   for field, msgs in form.errors.items() for msg in msgs]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from portal.accounts.api import session_token
 from portal.accounts.permissions import can
 from portal.booking.selectors import appointment_get_for
 from portal.catalogue.selectors import scan_type_get_bookable
-from portal.core.api import Problem, ProblemOut, local
+from portal.core.api import MAX_ID, Problem, ProblemOut, local
 from portal.referrals import services
 from portal.referrals.models import Referral
 
@@ -36,9 +36,9 @@ def referral_out(referral: Referral) -> dict:
 
 
 class ReferralForm(Schema):
-    doctor_name: str = ""
-    scan_type: str | None = None
-    appointment_id: int | None = None
+    doctor_name: str = Field("", max_length=150)
+    scan_type: str | None = Field(None, max_length=50)
+    appointment_id: int | None = Field(None, ge=1, le=MAX_ID, description="Add the letter to this appointment")
 
 
 @router.post("/referrals", response={201: ReferralOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut,
@@ -46,8 +46,6 @@ class ReferralForm(Schema):
              summary="Upload a referral letter (PDF, JPEG or PNG)")
 def referral_upload(request: HttpRequest, file: File[UploadedFile], form: Form[ReferralForm]):
     patient = request.auth
-    if len(form.doctor_name) > 150:
-        raise Problem(400, "The doctor's name is at most 150 characters.")
     appointment = None
     if form.appointment_id is not None:
         appointment = appointment_get_for(user=patient, pk=form.appointment_id)

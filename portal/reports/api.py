@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from portal.accounts.api import session_token
-from portal.core.api import Page, Problem, ProblemOut, local
+from portal.core.api import Page, Problem, ProblemOut, local, path_id
 from portal.reports import selectors, services
 from portal.reports.models import Report, ReportAccess
 
@@ -72,21 +72,21 @@ def _readable(request: HttpRequest, report_id: int) -> Report:
         raise
 
 
-@router.get("/reports/{int:report_id}", response={200: ReportOut, 401: ProblemOut, 404: ProblemOut},
+@router.get("/reports/{report_id}", response={200: ReportOut, 401: ProblemOut, 404: ProblemOut},
             summary="One report (recorded in its access log)")
-def report_detail(request: HttpRequest, report_id: int):
+def report_detail(request: HttpRequest, report_id: int = path_id()):
     report = _readable(request, report_id)
     services.report_record_access(report=report, user=request.auth, action=ReportAccess.Action.VIEW,
                                   request=request, via=VIA)
     return report
 
 
-@router.get("/reports/{int:report_id}/pdf", response={200: None, 401: ProblemOut, 404: ProblemOut, 409: ProblemOut},
+@router.get("/reports/{report_id}/pdf", response={200: None, 401: ProblemOut, 404: ProblemOut, 409: ProblemOut},
             summary="The signed PDF (recorded in its access log)",
             openapi_extra={"responses": {"200": {"description": "The report as PDF",
                                                  "content": {"application/pdf": {"schema": {"type": "string",
                                                                                             "format": "binary"}}}}}})
-def report_pdf(request: HttpRequest, report_id: int):
+def report_pdf(request: HttpRequest, report_id: int = path_id()):
     report = _readable(request, report_id)
     data = services.report_pdf_bytes_verified(report)
     if data is None:
