@@ -257,7 +257,7 @@ def appointment_reschedule(request: HttpRequest, body: RescheduleIn, appointment
 
 @router.get("/appointments/{appointment_id}/calendar.ics", response={200: None, **ERRORS},
             summary="The appointment as an iCalendar file",
-            openapi_extra={"responses": {"200": {"description": "iCalendar",
+            openapi_extra={"responses": {200: {"description": "iCalendar",
                                                  "content": {"text/calendar": {"schema": {"type": "string"}}}}}})
 def appointment_calendar(request: HttpRequest, appointment_id: int = path_id()):
     from wagtail.contrib.settings.registry import registry

@@ -83,7 +83,7 @@ def report_detail(request: HttpRequest, report_id: int = path_id()):
 
 @router.get("/reports/{report_id}/pdf", response={200: None, 401: ProblemOut, 404: ProblemOut, 409: ProblemOut},
             summary="The signed PDF (recorded in its access log)",
-            openapi_extra={"responses": {"200": {"description": "The report as PDF",
+            openapi_extra={"responses": {200: {"description": "The report as PDF",
                                                  "content": {"application/pdf": {"schema": {"type": "string",
                                                                                             "format": "binary"}}}}}})
 def report_pdf(request: HttpRequest, report_id: int = path_id()):
