@@ -67,12 +67,12 @@ def gunicorn(app: str, *, env: dict[str, str], workers: int = 2, threads: int = 
         process.wait(timeout=30)
 
 
-def warm_up(port: int, path: str, *, attempts: int = 20) -> None:
+def warm_up(port: int, path: str, *, attempts: int = 20, headers: dict[str, str] | None = None) -> None:
     """Let every worker boot and fill its caches before the clock starts."""
     for _ in range(attempts):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            conn.request("GET", path)
+            conn.request("GET", path, headers=headers or {})
             conn.getresponse().read()
         except (OSError, http.client.HTTPException):
             time.sleep(0.2)
@@ -80,9 +80,10 @@ def warm_up(port: int, path: str, *, attempts: int = 20) -> None:
             conn.close()
 
 
-def throughput(port: int, path: str, *, clients: int = 8, seconds: float = 5.0) -> tuple[float, int]:
+def throughput(port: int, path: str, *, clients: int = 8, seconds: float = 5.0,
+               headers: dict[str, str] | None = None) -> tuple[float, int]:
     """Requests per second that `clients` keep-alive connections get from GET `path`; and errors."""
-    warm_up(port, path)
+    warm_up(port, path, headers=headers)
     stop = time.monotonic() + seconds
     counts = [0] * clients
     errors = [0] * clients
@@ -91,7 +92,7 @@ def throughput(port: int, path: str, *, clients: int = 8, seconds: float = 5.0) 
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         while time.monotonic() < stop:
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 response = conn.getresponse()
                 response.read()
                 if response.status == 200:

@@ -507,3 +507,18 @@ DICOM_PATIENT_ID_PREFIX = env("DICOM_PATIENT_ID_PREFIX", "RP")
 IMAGING_SYNC_MINUTES = env_int("IMAGING_SYNC_MINUTES", 1)
 # pynetdicom logs every query and response (patient names included) at INFO: keep patient data out of logs.
 LOGGING["loggers"]["pynetdicom"] = {"level": "WARNING"}
+
+# --- JSON API for the mobile app and FHIR R4 (issue 15) ----------------------------
+# The app signs in through allauth's own JSON API (allauth.headless, "app" client: a session token
+# in the X-Session-Token header), so verification, throttling and MFA are the web's. The website
+# keeps its pages: HEADLESS_ONLY stays False. django-ninja serves /api/v1/ (its docs page from the
+# package's static files: "ninja" is installed for that), portal.fhir serves /fhir/r4/.
+INSTALLED_APPS += ["allauth.headless", "ninja", "portal.fhir"]
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_SERVE_SPECIFICATION = False  # its spec page loads Redoc from a CDN
+PUBLIC_URL_NAMES += ["headless:*", "api_v1:*", "api_not_found", "fhir:*"]  # token-authenticated by the API itself
+AUDIT_NAMESPACES += ["api_v1", "fhir"]
+# The practice's own identifier systems in FHIR resources, e.g. <base>/patient-number. Keep it stable:
+# EHRs match records on it.
+FHIR_BASE_SYSTEM = env("FHIR_BASE_SYSTEM", WAGTAILADMIN_BASE_URL.rstrip("/") + "/fhir/sid")

@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.api import api
+from config.api import not_found as api_not_found
 from portal.accounts import views as accounts_views
 from portal.core import views as core_views
 
@@ -30,6 +32,11 @@ urlpatterns = [
     path("", include("portal.referrals.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("analytics/", include("analytics.urls")),
+    # The mobile app's JSON API, its sign-in (allauth's app API) and FHIR R4 (issue 15).
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found, name="api_not_found"),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("fhir/r4/", include("portal.fhir.urls")),
     # Every sign-in goes through allauth (two-factor stage, throttling): the admins' own login forms
     # only redirect there. Before the admin includes, so they win.
     path("admin/login/", accounts_views.other_login_redirect, {"default_next": "/admin/"}, name="admin_login_redirect"),

@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from portal.accounts.models import ReferringDoctor, User
@@ -104,3 +105,30 @@ def user_deactivate(*, user: User, by: User) -> User:
     for session in UserSession.objects.filter(user=user):
         session.end()
     return user
+
+
+def user_session_name_device(*, session_key: str, name: str) -> None:
+    """Remember the device name the app gave for this session (shown on the profile page)."""
+    from allauth.usersessions.models import UserSession
+
+    name = " ".join(name.split())[:80]
+    if not name:
+        return
+    session = UserSession.objects.filter(session_key=session_key).first()
+    if session is not None and session.data.get("device_name") != name:
+        session.data = {**session.data, "device_name": name}
+        # allauth's model (its user_agent may be blank, which full_clean refuses); only `data` changes.
+        session.save(update_fields=["data"])
+
+
+@transaction.atomic
+def user_session_end(*, user: User, pk: int) -> str:
+    """Sign out one of the user's sessions (a browser or an app token). Another's: 404."""
+    from allauth.usersessions.models import UserSession
+
+    session = UserSession.objects.filter(pk=pk, user=user).first()
+    if session is None:
+        raise Http404("No such session.")
+    key = session.session_key
+    session.end()
+    return key

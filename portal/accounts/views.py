@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -32,8 +33,20 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "has_mfa": has_mfa(user), "doctor": getattr(user, "doctor_profile", None)},
+        {"form": form, "has_mfa": has_mfa(user), "doctor": getattr(user, "doctor_profile", None),
+         "user_sessions": selectors.user_sessions_for(user=user), "current_session_key": request.session.session_key},
     )
+
+
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign out one of the user's browsers or app sessions (from the profile page)."""
+    current = request.session.session_key
+    ended_key = services.user_session_end(user=request.user, pk=pk)
+    if ended_key == current:
+        return redirect(settings.LOGIN_URL)
+    messages.success(request, "That device is signed out.")
+    return redirect("accounts:profile")
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

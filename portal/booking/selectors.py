@@ -60,6 +60,11 @@ def slots_for(*, scan_type: ScanType, day: dt.date, staff: bool = False, room: R
                          exclude_pk=exclude_pk)
 
 
+def slots_between(*, scan_type: ScanType, first_day: dt.date, last_day: dt.date) -> list[Slot]:
+    """Free slots for a patient booking `scan_type` from `first_day` to `last_day` (local dates)."""
+    return compute_slots(scan_type=scan_type, rooms=rooms_for(scan_type), first_day=first_day, last_day=last_day)
+
+
 def next_free_day(*, scan_type: ScanType, after: dt.date, staff: bool = False, days: int = 60) -> dt.date | None:
     """The first local date after `after` with a free slot (for "no slots, try ...")."""
     slots = compute_slots(scan_type=scan_type, rooms=rooms_for(scan_type), first_day=after + dt.timedelta(days=1),
@@ -127,3 +132,14 @@ def patient_get_for_booking(*, user: User, pk: int) -> User:
     if patient is None:
         raise Http404("No such patient.")
     return patient
+
+
+def appointment_list_visible_to(*, user: User, everything: bool = False,
+                                also: QuerySet | None = None) -> QuerySet[Appointment]:
+    """Appointments for a records export (FHIR): all (`everything`), or the user's own plus the
+    ids in `also` (a referring doctor's referred appointments, from the referrals app)."""
+    qs = Appointment.objects.select_related("scan_type", "room", "patient")
+    if everything:
+        return qs
+    mine = Q(patient=user)
+    return qs.filter(mine | Q(pk__in=also) if also is not None else mine)

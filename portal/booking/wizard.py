@@ -26,6 +26,8 @@ class Step:
     done: Callable[[dict], bool] = field(default=lambda state: False, compare=False)  # state -> bool
     # Called inside the booking's transaction with (appointment, state, request).
     on_booked: Callable[[Any, dict, Any], None] | None = field(default=None, compare=False)
+    # (state, patient) -> is what the state names still usable (the API checks it before booking).
+    valid: Callable[[dict, Any], bool] = field(default=lambda state, patient: True, compare=False)
 
 
 _steps: list[Step] = []

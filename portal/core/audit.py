@@ -87,7 +87,9 @@ class AuditMiddleware:
                 action=AuditEvent.Action.READ if request.method in ("GET", "HEAD") else AuditEvent.Action.WRITE,
                 method=request.method[:7],
                 view_name=match.view_name[:120],
-                object_ids={k: str(v) for k, v in match.kwargs.items()},
+                # The URL's ids, plus what the view says it returned (a FHIR search's resources).
+                object_ids={**{k: str(v) for k, v in match.kwargs.items()},
+                            **getattr(request, "audit_object_ids", {})},
                 path=request.path[:300],
                 status_code=response.status_code,
                 ip_address=client_ip(request),

@@ -16,6 +16,7 @@ class ReferralsConfig(AppConfig):
             needed=lambda scan: scan.needs_referral,
             done=lambda state: bool(state.get("referral_id")),
             on_booked=panels.attach_on_booked,
+            valid=panels.referral_valid,
         ))
         appointment_panel("referrals/panels/appointment_referrals.html", order=20,
                           context=panels.appointment_panel_context)

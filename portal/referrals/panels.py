@@ -25,6 +25,12 @@ def appointment_panel_context(user, appointment) -> dict | None:
     }
 
 
+def referral_valid(state: dict, patient) -> bool:
+    """Is the letter the state names one of this patient's, not yet attached to a booking?"""
+    pk = state.get("referral_id")
+    return bool(pk) and selectors.referral_get_unattached(patient=patient, pk=pk) is not None
+
+
 def attach_on_booked(appointment, state: dict, request) -> None:
     pk = state.get("referral_id")
     if not pk:

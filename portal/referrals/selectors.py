@@ -26,3 +26,16 @@ def referrals_for_appointment(*, user: User, appointment: Appointment) -> QueryS
     qs = Referral.objects.filter(appointment=appointment).select_related("referring_doctor__user"
                                                                          ).order_by("-created_at")
     return qs if can(user, "booking.view_appointment", appointment) else qs.none()
+
+
+def referral_list_visible_to(*, user: User, everything: bool = False) -> QuerySet[Referral]:
+    """Referrals for a records export (FHIR): all of them (`everything`, for an exporter), a
+    verified doctor's own referrals, or the patient's own."""
+    from portal.accounts.permissions import is_verified_doctor
+
+    qs = Referral.objects.select_related("referring_doctor__user", "patient", "scan_type")
+    if everything:
+        return qs
+    if is_verified_doctor(user):
+        return qs.filter(referring_doctor__user=user)
+    return qs.filter(patient=user)

@@ -69,9 +69,15 @@ class ReportAccess(models.Model):
         DOWNLOAD = "download", "Downloaded"
         DENIED = "denied", "Refused"
 
+    class Via(models.TextChoices):
+        WEB = "web", "the website"
+        API = "api", "the app (API)"
+        FHIR = "fhir", "FHIR"
+
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=10, choices=Action.choices)
+    via = models.CharField(max_length=5, choices=Via.choices, default=Via.WEB)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)

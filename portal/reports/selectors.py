@@ -179,3 +179,20 @@ def prior_reports(*, user: User, appointment: Appointment, limit: int = 10) -> l
             appointment__start__lt=appointment.start,
         ).exclude(appointment=appointment).order_by("-signed_at")[:limit]
     )
+
+def report_list_readable_by(*, user: User, everything: bool = False) -> QuerySet[Report]:
+    """Current signed reports (not superseded versions) for a records export (FHIR), by the same
+    rule as `reports.read`: all (`everything`, an exporter, or staff who may view reports), the
+    referring doctor's (from signing), the patient's own (from release)."""
+    from portal.accounts.permissions import is_verified_doctor
+    from portal.referrals.models import Referral
+
+    qs = _report_queryset().filter(status=Report.Status.SIGNED)
+    if everything or user.has_perm("reports.view_report"):
+        return qs
+    own = Q(appointment__patient=user, released_at__lte=timezone.now())
+    if is_verified_doctor(user):
+        referred = Referral.objects.filter(referring_doctor__user=user, appointment__isnull=False)
+        return qs.filter(own | Q(appointment_id__in=referred.values("appointment_id")))
+    return qs.filter(own)
+

@@ -188,12 +188,14 @@ def report_announce_release(*, report_id: int) -> bool:
 
 
 @transaction.atomic
-def report_record_access(*, report: Report, user: User | None, action: str, request: HttpRequest) -> ReportAccess:
-    """One row per opening (or refused attempt): who, when, which version, IP, user agent."""
+def report_record_access(*, report: Report, user: User | None, action: str, request: HttpRequest,
+                         via: str = ReportAccess.Via.WEB) -> ReportAccess:
+    """One row per opening (or refused attempt): who, when, which version, how, IP, user agent."""
     access = ReportAccess(
         report=report,
         user=user if user is not None and user.is_authenticated else None,
         action=action,
+        via=via,
         ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
@@ -218,3 +220,16 @@ def report_pdf_bytes_verified(report: Report) -> bytes | None:
         logger.error("report pdf integrity check failed: report_id=%s version=%s", report.pk, report.version)
         return None
     return data
+
+
+def report_record_accesses(*, reports: list[Report], user: User | None, action: str, request: HttpRequest,
+                           via: str) -> None:
+    """`report_record_access` for a batch (a FHIR search that returns several reports): one INSERT."""
+    rows = [
+        ReportAccess(report=report, user=user if user is not None and user.is_authenticated else None, action=action,
+                     via=via, ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
+        for report in reports
+    ]
+    for row in rows:
+        row.full_clean(exclude=["report", "user"])
+    ReportAccess.objects.bulk_create(rows)

@@ -86,3 +86,23 @@ def record_mfa_in_session(client, user: User) -> None:
     ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()
+
+
+APP_LOGIN_URL = "/_allauth/app/v1/auth/login"
+
+
+def app_token(client, user: User, *, password: str = PASSWORD, device: str = "", totp_secret: str = "") -> str:
+    """Sign in through allauth's app API (as the mobile app does) and return the session token;
+    with `totp_secret`, pass the two-factor stage too."""
+    headers = {"HTTP_X_DEVICE_NAME": device} if device else {}
+    response = client.post(APP_LOGIN_URL, {"email": user.email, "password": password},
+                           content_type="application/json", **headers)
+    body = response.json()
+    token = body.get("meta", {}).get("session_token", "")
+    if response.status_code == 401 and totp_secret:
+        response = client.post("/_allauth/app/v1/auth/2fa/authenticate", {"code": totp_code(totp_secret)},
+                               content_type="application/json", HTTP_X_SESSION_TOKEN=token)
+        body = response.json()
+        token = body.get("meta", {}).get("session_token", token)
+    assert response.status_code == 200, body
+    return token
