@@ -439,3 +439,11 @@ ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
 # No Gravatar in the Wagtail admin: it would send staff email hashes to a third party, and the CSP
 # (img-src 'self') blocks it anyway. Wagtail shows its built-in default avatar instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- Operations (issue 21): row history, error reports, JSON logs, backups ------------
+# Row history of appointments, payments, claims, referrals and users (django-simple-history: it works
+# the same on SQLite, the embedded default, and PostgreSQL; pghistory needs PostgreSQL triggers).
+# The middleware records the signed-in user as the author of each change made during a request.
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE = [*MIDDLEWARE, "simple_history.middleware.HistoryRequestMiddleware"]
+AUDIT_NAMESPACES = [*AUDIT_NAMESPACES, "audit"]  # reading the audit screen is itself recorded

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from portal.booking.models import Appointment
 from portal.core.models import TimeStampedModel
@@ -44,6 +45,8 @@ class Payment(TimeStampedModel):
     reference = models.CharField(max_length=100, blank=True, help_text="Receipt, slip or claim reference.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+
+    history = HistoricalRecords()  # row history for the managers' audit screen
 
     class Meta:
         ordering = ["-created_at"]
@@ -85,6 +88,8 @@ class MedicalAidClaim(TimeStampedModel):
     payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+
+    history = HistoricalRecords()  # row history for the managers' audit screen
 
     class Meta:
         ordering = ["-submitted_at"]
