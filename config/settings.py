@@ -447,3 +447,28 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 INSTALLED_APPS += ["simple_history"]
 MIDDLEWARE = [*MIDDLEWARE, "simple_history.middleware.HistoryRequestMiddleware"]
 AUDIT_NAMESPACES = [*AUDIT_NAMESPACES, "audit"]  # reading the audit screen is itself recorded
+
+# Errors go to Sentry only when SENTRY_DSN is set, scrubbed of patient data before they leave
+# (portal.core.observability.scrub_event); failed django-q2 tasks are reported too.
+SENTRY_DSN = env("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_RELEASE = env("SENTRY_RELEASE")
+SENTRY_TRACES_SAMPLE_RATE = float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
+if SENTRY_DSN:
+    from portal.core.observability import init_sentry  # noqa: E402
+
+    init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE,
+                traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
+# Logs: one JSON object a line in production (for a log shipper), plain text with DEBUG.
+DJANGO_LOG_FORMAT = env("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+LOGGING["handlers"]["console"]["formatter"] = "json" if DJANGO_LOG_FORMAT == "json" else "plain"
+
+# /healthz: the worker is "stale" when its last heartbeat (every minute) is older than this.
+HEALTHZ_WORKER_STALE_SECONDS = env_int("HEALTHZ_WORKER_STALE_SECONDS", 180)
+HEALTHZ_PACS_TIMEOUT_SECONDS = float(env("HEALTHZ_PACS_TIMEOUT_SECONDS", "2") or 2)
