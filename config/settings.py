@@ -455,7 +455,7 @@ SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "development" if DEBUG else "prod
 SENTRY_RELEASE = env("SENTRY_RELEASE")
 SENTRY_TRACES_SAMPLE_RATE = float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
 if SENTRY_DSN:
-    from portal.core.observability import init_sentry  # noqa: E402
+    from portal.core.observability import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE,
                 traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
@@ -472,3 +472,10 @@ LOGGING["handlers"]["console"]["formatter"] = "json" if DJANGO_LOG_FORMAT == "js
 # /healthz: the worker is "stale" when its last heartbeat (every minute) is older than this.
 HEALTHZ_WORKER_STALE_SECONDS = env_int("HEALTHZ_WORKER_STALE_SECONDS", 180)
 HEALTHZ_PACS_TIMEOUT_SECONDS = float(env("HEALTHZ_PACS_TIMEOUT_SECONDS", "2") or 2)
+
+# Backups (manage.py backup, and nightly through django-q2): encrypted with age to these public keys
+# (age1..., comma-separated). The secret key is needed only to restore (restore --identity FILE).
+BACKUP_AGE_RECIPIENTS = env_list("BACKUP_AGE_RECIPIENTS")
+BACKUP_AGE_IDENTITY_FILE = env("BACKUP_AGE_IDENTITY_FILE")
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 14)
