@@ -479,3 +479,18 @@ BACKUP_AGE_RECIPIENTS = env_list("BACKUP_AGE_RECIPIENTS")
 BACKUP_AGE_IDENTITY_FILE = env("BACKUP_AGE_IDENTITY_FILE")
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 14)
+
+# Email: reminders carry List-Unsubscribe (one click turns reminder emails off, no sign-in: the link
+# is signed). With an email service configured (ANYMAIL_ESP, e.g. postmark, mailgun, sendgrid, brevo,
+# amazon_ses), mail goes through django-anymail and its delivery/bounce webhooks update the log at
+# /anymail/<esp>/tracking/ (HTTP basic auth with ANYMAIL_WEBHOOK_SECRET, "user:password").
+PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "notifications:unsubscribe"]
+INSTALLED_APPS += ["anymail"]
+ANYMAIL_ESP = env("ANYMAIL_ESP")
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")}
+if ANYMAIL_ESP:
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+    # The service's credentials by anymail's own names, e.g. POSTMARK_SERVER_TOKEN, MAILGUN_API_KEY.
+    for _name in env_list("ANYMAIL_SETTINGS"):
+        ANYMAIL[_name] = env(f"ANYMAIL_{_name}")
+    PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "anymail:*"]
