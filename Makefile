@@ -9,13 +9,14 @@ PORT ?= 8000
 # (production keeps it on; see README). Override any of these on the command line.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} DJANGO_STAFF_MFA_REQUIRED=$${DJANGO_STAFF_MFA_REQUIRED:-0}
 
-.PHONY: help install install-dev run migrate seed worker web test test-e2e lint audit check-migrations ci bench clean
+.PHONY: help install install-dev run migrate seed worker web test test-e2e lint audit lock check-migrations ci bench clean
 
 help:
 	@echo "make run        set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT) with a task worker"
 	@echo "make test       set up and run the test suite"
 	@echo "make test-e2e   browser tests (Debian's Chromium + Playwright)"
 	@echo "make lint       ruff"
+	@echo "make lock       requirements*.txt -> requirements*.lock (pinned, with hashes)"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +26,15 @@ $(VENV)/bin/activate:
 # about 15 times slower) and the fonts the report uses; installed with apt when missing.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+# Installs come from the lock files (every package pinned, with its hashes); requirements*.txt list
+# what we chose, `make lock` turns them into the locks.
+$(VENV)/.installed: requirements.lock $(VENV)/bin/activate
 	./bin/ensure-debian-packages $(DEBIAN_PACKAGES)
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PIP) install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PIP) install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -63,6 +66,11 @@ lint: install-dev
 
 audit: install-dev
 	PY=$(PY) ./bin/audit-deps
+
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install-dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
 check-migrations: install-dev
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

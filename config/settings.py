@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "django_q",
     "django_htmx",
     "django_bootstrap5",
-    "bootstrap",  # django-bootstrap-static: Bootstrap's CSS/JS as static files, no CDN
     "phonenumber_field",
     # Django
     "django.contrib.admin",
