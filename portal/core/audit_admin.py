@@ -22,6 +22,7 @@ from django.db.models import IntegerField, TextField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.views.defaults import permission_denied
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -108,14 +109,11 @@ class AuditEventReportView(ManagerOnlyMixin, DecoratedRowsMixin, ReportView):
     index_url_name = "audit:events"
     index_results_url_name = "audit:events_results"
     paginate_by = 50
+    # Three columns, so the table fits a phone (390 px); the CSV has one column per field.
     columns = [
         DateColumn("at", label="When"),
-        Column("actor_email", label="Who"),
-        Column("action", label="Read/write", accessor="get_action_display"),
-        Column("view_name", label="What"),
-        Column("object_ids_text", label="Object"),
-        Column("status_code", label="Status"),
-        Column("ip_address", label="From"),
+        Column("who_html", label="Who"),
+        Column("what_html", label="What"),
     ]
     list_export = ["at", "actor_email", "action", "method", "view_name", "object_ids_text", "path", "status_code",
                    "ip_address"]
@@ -134,6 +132,11 @@ class AuditEventReportView(ManagerOnlyMixin, DecoratedRowsMixin, ReportView):
         for event in object_list:
             event.actor_email = event.actor.email if event.actor_id and event.actor else "anonymous"
             event.object_ids_text = ", ".join(f"{k}={v}" for k, v in sorted(event.object_ids.items()))
+            event.who_html = _email_html(event.actor_email)
+            event.what_html = format_html(
+                "<strong>{}</strong> {}<br><small>{} · {} · from {}</small>", event.view_name, event.object_ids_text,
+                event.get_action_display(), event.status_code, event.ip_address or "unknown",
+            )
         return object_list
 
 
@@ -173,11 +176,8 @@ class RowHistoryReportView(ManagerOnlyMixin, DecoratedRowsMixin, ReportView):
     paginate_by = 50
     columns = [
         DateColumn("history_date", label="When"),
-        Column("user_email", label="Who"),
-        Column("what", label="What"),
-        Column("object_id", label="Object"),
-        Column("change", label="Change"),
-        Column("changes", label="Before → after"),
+        Column("who_html", label="Who"),
+        Column("change_html", label="What changed (before → after)"),
     ]
     list_export = ["history_date", "user_email", "what", "object_id", "change", "changes"]
     export_headings = {"history_date": "When (UTC)", "user_email": "Who", "what": "What", "object_id": "Object",
@@ -220,6 +220,9 @@ class RowHistoryReportView(ManagerOnlyMixin, DecoratedRowsMixin, ReportView):
                 record.user_email = record.history_user.email if record.history_user else "system"
                 record.change = self.CHANGE_LABELS.get(record.history_type, record.history_type)
                 record.changes = self._describe(record)
+                record.who_html = _email_html(record.user_email)
+                record.change_html = format_html("<strong>{} #{} · {}</strong><br>{}", record.what, record.object_id,
+                                                 record.change, record.changes)
                 found[(index, record.history_id)] = record
         return [found[(row["model_index"], row["history_id"])] for row in rows]
 
@@ -235,6 +238,12 @@ class RowHistoryReportView(ManagerOnlyMixin, DecoratedRowsMixin, ReportView):
 
     def get_filename(self):
         return f"row-history-{timezone.localdate():%Y-%m-%d}"
+
+
+def _email_html(email: str) -> str:
+    """An email address that may wrap after its @ on a narrow screen."""
+    local_part, at, domain = email.partition("@")
+    return format_html("{}{}<wbr>{}", local_part, at, domain) if at else email
 
 
 def _show(value) -> str:
