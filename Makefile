@@ -11,13 +11,14 @@ RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} DJANGO_STAFF_MFA_REQUIRED=$${DJANGO_
 # Links in emails and SMS (sent by the worker, which has no request) point where this serves.
 RUN_ENV += WAGTAILADMIN_BASE_URL=$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: help install install-dev run migrate seed worker web test test-e2e lint audit check-migrations ci bench clean
+.PHONY: help install install-dev run migrate seed worker web test test-e2e lint audit lock check-migrations ci bench clean
 
 help:
 	@echo "make run        set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT) with a task worker"
 	@echo "make test       set up and run the test suite"
 	@echo "make test-e2e   browser tests (Debian's Chromium + Playwright)"
 	@echo "make lint       ruff"
+	@echo "make lock       requirements*.txt -> requirements*.lock (pinned, with hashes)"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +30,15 @@ DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 # Imaging (issue 14): Orthanc is the PACS (with DICOMweb); dcmtk's findscu/storescu are the tests' real clients.
 DEBIAN_PACKAGES += orthanc orthanc-dicomweb dcmtk
 
-$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+# Installs come from the lock files (every package pinned, with its hashes); requirements*.txt list
+# what we chose, `make lock` turns them into the locks.
+$(VENV)/.installed: requirements.lock $(VENV)/bin/activate
 	./bin/ensure-debian-packages $(DEBIAN_PACKAGES)
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(PIP) install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PIP) install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -67,6 +70,11 @@ lint: install-dev
 
 audit: install-dev
 	PY=$(PY) ./bin/audit-deps
+
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install-dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
 check-migrations: install-dev
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

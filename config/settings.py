@@ -100,7 +100,6 @@ INSTALLED_APPS = [
     "django_q",
     "django_htmx",
     "django_bootstrap5",
-    "bootstrap",  # django-bootstrap-static: Bootstrap's CSS/JS as static files, no CDN
     "phonenumber_field",
     # Django
     "django.contrib.admin",
@@ -522,3 +521,58 @@ AUDIT_NAMESPACES += ["api_v1", "fhir"]
 # The practice's own identifier systems in FHIR resources, e.g. <base>/patient-number. Keep it stable:
 # EHRs match records on it.
 FHIR_BASE_SYSTEM = env("FHIR_BASE_SYSTEM", WAGTAILADMIN_BASE_URL.rstrip("/") + "/fhir/sid")
+
+# --- Operations (issue 21): row history, error reports, JSON logs, backups ------------
+# Row history of appointments, payments, claims, referrals and users (django-simple-history: it works
+# the same on SQLite, the embedded default, and PostgreSQL; pghistory needs PostgreSQL triggers).
+# The middleware records the signed-in user as the author of each change made during a request.
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE = [*MIDDLEWARE, "simple_history.middleware.HistoryRequestMiddleware"]
+AUDIT_NAMESPACES = [*AUDIT_NAMESPACES, "audit"]  # reading the audit screen is itself recorded
+
+# Errors go to Sentry only when SENTRY_DSN is set, scrubbed of patient data before they leave
+# (portal.core.observability.scrub_event); failed django-q2 tasks are reported too.
+SENTRY_DSN = env("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "development" if DEBUG else "production")
+SENTRY_RELEASE = env("SENTRY_RELEASE")
+SENTRY_TRACES_SAMPLE_RATE = float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
+if SENTRY_DSN:
+    from portal.core.observability import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE,
+                traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
+# Logs: one JSON object a line in production (for a log shipper), plain text with DEBUG.
+DJANGO_LOG_FORMAT = env("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+LOGGING["handlers"]["console"]["formatter"] = "json" if DJANGO_LOG_FORMAT == "json" else "plain"
+
+# /healthz: the worker is "stale" when its last heartbeat (every minute) is older than this.
+HEALTHZ_WORKER_STALE_SECONDS = env_int("HEALTHZ_WORKER_STALE_SECONDS", 180)
+HEALTHZ_PACS_TIMEOUT_SECONDS = float(env("HEALTHZ_PACS_TIMEOUT_SECONDS", "2") or 2)
+
+# Backups (manage.py backup, and nightly through django-q2): encrypted with age to these public keys
+# (age1..., comma-separated). The secret key is needed only to restore (restore --identity FILE).
+BACKUP_AGE_RECIPIENTS = env_list("BACKUP_AGE_RECIPIENTS")
+BACKUP_AGE_IDENTITY_FILE = env("BACKUP_AGE_IDENTITY_FILE")
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 14)
+
+# Email: reminders carry List-Unsubscribe (one click turns reminder emails off, no sign-in: the link
+# is signed). With an email service configured (ANYMAIL_ESP, e.g. postmark, mailgun, sendgrid, brevo,
+# amazon_ses), mail goes through django-anymail and its delivery/bounce webhooks update the log at
+# /anymail/<esp>/tracking/ (HTTP basic auth with ANYMAIL_WEBHOOK_SECRET, "user:password").
+PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "notifications:unsubscribe"]
+INSTALLED_APPS += ["anymail"]
+ANYMAIL_ESP = env("ANYMAIL_ESP")
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")}
+if ANYMAIL_ESP:
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+    # The service's credentials by anymail's own names, e.g. POSTMARK_SERVER_TOKEN, MAILGUN_API_KEY.
+    for _name in env_list("ANYMAIL_SETTINGS"):
+        ANYMAIL[_name] = env(f"ANYMAIL_{_name}")
+    PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "anymail:*"]

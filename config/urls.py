@@ -57,4 +57,8 @@ if settings.DEBUG:
         re_path(r"^media/(?P<path>.*)$", static_serve, {"document_root": settings.MEDIA_ROOT}, name="public_media"),
     ]
 
+if settings.ANYMAIL_ESP:
+    # The email service's delivery and bounce webhooks (django-anymail; basic auth ANYMAIL_WEBHOOK_SECRET).
+    urlpatterns += [path("anymail/", include("anymail.urls"))]
+
 urlpatterns += [path("", include(wagtail_urls))]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from portal.catalogue.models import Modality, Plan, ScanType
 from portal.core.models import TimeStampedModel
@@ -179,6 +180,8 @@ class Appointment(TimeStampedModel):
     notes = models.TextField(blank=True, help_text="Staff notes.")
 
     objects = AppointmentQuerySet.as_manager()
+    # Row history (before/after of every save, with the acting user): the managers' audit screen.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start"]

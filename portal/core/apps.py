@@ -16,11 +16,15 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Core"
 
-    def ready(self):
+    def ready(self) -> None:
+        from django_q.signals import post_execute
+
         from portal.core import checks  # noqa: F401 - registers the deploy checks
+        from portal.core.observability import report_task_failure
 
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="core.create_cache_tables")
 
         from portal.core import practice
 
         practice.connect()
+        post_execute.connect(report_task_failure, dispatch_uid="core.report_task_failure")

@@ -3,10 +3,18 @@
 A backup is one .tar.gz holding `manifest.json` (what, when, a SHA-256 per member), the database
 (`database.sqlite3` made with SQLite's online backup API, or `database.pgdump` from pg_dump's custom
 format) and the files under `private/` and `media/`. Restore checks every hash before it writes.
+
+Encryption: the archive is encrypted with age (pyrage, the maintained Python binding of the
+reference Rust implementation) to the public keys in BACKUP_AGE_RECIPIENTS (`age1...`). The
+server that makes backups needs only the public key; the secret key (`AGE-SECRET-KEY-1...`, in the
+file BACKUP_AGE_IDENTITY_FILE or `restore --identity`) is needed only to restore, and should live
+elsewhere (a password manager, the recovery machine). A wrong key is refused before anything is
+written. `prune_backups` keeps BACKUP_KEEP_DAYS of nightly archives.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -20,15 +28,72 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dj_database_url
+import pyrage
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
 FORMAT_VERSION = 1
+AGE_MAGIC = b"age-encryption.org/v1"
+ARCHIVE_PREFIX = "portal-"
 
 
 class BackupError(RuntimeError):
     pass
+
+
+def _recipients(keys: list[str]) -> list:
+    parsed = []
+    for key in keys:
+        try:
+            parsed.append(pyrage.x25519.Recipient.from_str(key.strip()))
+        except Exception as exc:  # pyrage.RecipientError
+            raise BackupError(
+                f"BACKUP_AGE_RECIPIENTS: {key[:12]}... is not an age public key (they start with age1)."
+            ) from exc
+    if not parsed:
+        raise BackupError("No age public key to encrypt to: set BACKUP_AGE_RECIPIENTS (age1...).")
+    return parsed
+
+
+def read_identities(path: Path) -> list:
+    """The age secret keys in a key file (as `age-keygen` writes it: comments and AGE-SECRET-KEY-1 lines)."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError as exc:
+        raise BackupError(f"Cannot read the backup key file {path}: {exc.strerror}.") from exc
+    identities = []
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            try:
+                identities.append(pyrage.x25519.Identity.from_str(line))
+            except Exception as exc:  # pyrage.IdentityError
+                raise BackupError(f"{path} holds a line that is not an age secret key (AGE-SECRET-KEY-1...).") from exc
+    if not identities:
+        raise BackupError(f"{path} holds no age secret key.")
+    return identities
+
+
+def is_encrypted(path: Path) -> bool:
+    with Path(path).open("rb") as handle:
+        return handle.read(len(AGE_MAGIC)) == AGE_MAGIC
+
+
+def _decrypt_to(archive_path: Path, identities: list | None, folder: Path) -> Path:
+    if not identities:
+        raise BackupError(
+            "This backup is encrypted: give the secret key file with --identity (or BACKUP_AGE_IDENTITY_FILE)."
+        )
+    plain = folder / "backup.tar.gz"
+    try:
+        pyrage.decrypt_file(str(archive_path), str(plain), identities)
+    except pyrage.DecryptError as exc:
+        raise BackupError(
+            f"This key does not open the backup ({exc}): it was encrypted to another key, or the file is "
+            "damaged. Nothing was restored."
+        ) from exc
+    return plain
 
 
 def _sha256(path: Path) -> str:
@@ -84,8 +149,22 @@ def _file_roots() -> dict[str, Path]:
     return {"private": Path(settings.PRIVATE_MEDIA_ROOT), "media": Path(settings.MEDIA_ROOT)}
 
 
-def create_backup(output: Path, *, using: str = "default") -> dict:
-    """Write a backup archive to `output`; return its manifest."""
+def create_backup(output: Path, *, using: str = "default", recipients: list[str] | None = None) -> dict:
+    """Write a backup archive to `output`, encrypted to the age `recipients` when given; return its manifest."""
+    if recipients is not None:
+        keys = _recipients(recipients)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=output.parent) as tmp:
+            plain = Path(tmp) / "backup.tar.gz"
+            manifest = create_backup(plain, using=using)
+            partial = output.with_name(output.name + ".partial")
+            try:
+                pyrage.encrypt_file(str(plain), str(partial), keys)
+            except pyrage.EncryptError as exc:
+                partial.unlink(missing_ok=True)
+                raise BackupError(f"Encryption failed: {exc}") from exc
+            partial.replace(output)  # never a half-written archive under the final name
+        return manifest
     connection = connections[using]
     db = connection.settings_dict
     vendor = connection.vendor
@@ -130,8 +209,12 @@ def _safe_members(archive: tarfile.TarFile, manifest: dict) -> list[tarfile.TarI
     return members
 
 
-def restore_backup(archive_path: Path, target: RestoreTarget | None = None) -> dict:
-    """Check and restore a backup into an empty database and the file folders."""
+def restore_backup(archive_path: Path, target: RestoreTarget | None = None, *, identities: list | None = None) -> dict:
+    """Check and restore a backup (decrypting it first if it is encrypted) into an empty database and the
+    file folders."""
+    if is_encrypted(archive_path):
+        with tempfile.TemporaryDirectory() as tmp:
+            return restore_backup(_decrypt_to(archive_path, identities, Path(tmp)), target)
     target = target or RestoreTarget()
     if target.database_url:
         db = dj_database_url.parse(target.database_url)
@@ -179,3 +262,26 @@ def restore_backup(archive_path: Path, target: RestoreTarget | None = None) -> d
             shutil.copyfile(staged / name, destination)
             restored_files += 1
     return {"vendor": vendor, "files": restored_files, "created_at": manifest["created_at"]}
+
+
+def backup_name(now=None) -> str:
+    return f"{ARCHIVE_PREFIX}{timezone.localtime(now):%Y%m%d-%H%M%S}.tar.gz.age"
+
+
+def prune_backups(folder: Path, *, keep_days: int, now=None) -> list[Path]:
+    """Delete archives made by the nightly backup that are older than `keep_days`; the newest one is
+    always kept, whatever its age. Returns what was deleted."""
+    now = now or timezone.now()
+    archives = sorted(Path(folder).glob(f"{ARCHIVE_PREFIX}*.tar.gz.age"))
+    deleted = []
+    for path in archives[:-1]:  # names sort by time; never the newest
+        try:
+            made = timezone.make_aware(
+                dt.datetime.strptime(path.name[len(ARCHIVE_PREFIX):][:15], "%Y%m%d-%H%M%S")
+            )
+        except ValueError:
+            continue  # not one of ours
+        if (now - made).days >= keep_days:
+            path.unlink()
+            deleted.append(path)
+    return deleted

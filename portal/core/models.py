@@ -54,3 +54,4 @@ class PracticeSettings(BaseSiteSetting):
 
 
 from portal.core.audit import AuditEvent  # noqa: E402, F401  (the model lives in audit.py)
+from portal.core.health import Heartbeat  # noqa: E402, F401  (the model lives in health.py)

@@ -8,13 +8,18 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.core.health import pacs_status, worker_status
+
 logger = logging.getLogger(__name__)
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Does the database answer? Does the cache? 200 when both do, 503 otherwise."""
+    """Does the database answer? Does the cache? 200 when both do, 503 otherwise.
+
+    Also reported, without changing the status code (the web tier still serves): the task worker's
+    last heartbeat, and the PACS (Orthanc) when PACS_URL is set. "status" is then "degraded"."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -31,7 +36,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.warning("healthz: cache check failed: %s", type(exc).__name__)
         checks["cache"] = "error"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    status = "ok" if healthy else "error"
+    extra = {}
+    if checks["database"] == "ok":
+        extra["worker"] = worker_status()
+    pacs = pacs_status()
+    if pacs is not None:
+        extra["pacs"] = pacs
+    if healthy and (extra.get("worker", {}).get("status") != "ok" or extra.get("pacs", "ok") != "ok"):
+        status = "degraded"
+    return JsonResponse({"status": status, **checks, **extra}, status=200 if healthy else 503)
 
 
 @require_GET

@@ -17,3 +17,7 @@ class NotificationsConfig(AppConfig):
         nav_link("Notifications", "notifications:preferences", roles={Role.PATIENT}, order=80)
         appointment_panel("notifications/panels/delivery_log.html", order=80, context=delivery_log_panel)
         post_migrate.connect(receivers.ensure_schedule_after_migrate, sender=self)
+
+        from anymail.signals import tracking
+
+        tracking.connect(receivers.on_email_tracking, dispatch_uid="notifications.email_tracking")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.conf import settings
@@ -18,6 +18,8 @@ class Rendered:
     subject: str
     text: str
     html: str = ""
+    headers: dict = field(default_factory=dict)
+    attachments: tuple = ()  # (filename, content, mimetype)
 
 
 class Channel(Protocol):
@@ -30,12 +32,17 @@ class EmailChannel:
     def send(self, message: Rendered) -> str:
         message_id = make_msgid(domain=settings.NOTIFICATIONS_EMAIL_DOMAIN)
         email = EmailMultiAlternatives(
-            subject=message.subject, body=message.text, to=[message.to], headers={"Message-ID": message_id}
+            subject=message.subject, body=message.text, to=[message.to],
+            headers={"Message-ID": message_id, **message.headers},
         )
         if message.html:
             email.attach_alternative(message.html, "text/html")
+        for filename, content, mimetype in message.attachments:
+            email.attach(filename, content, mimetype)
         email.send(fail_silently=False)
-        return message_id
+        # Through an email service (django-anymail), its own id is what its delivery webhooks name.
+        status = getattr(email, "anymail_status", None)
+        return (status.message_id if status is not None and status.message_id else None) or message_id
 
 
 class SMSChannel:

@@ -8,6 +8,10 @@ class PreferenceForm(forms.Form):
     notify_by_sms = forms.BooleanField(
         label="Text me (SMS)", required=False, help_text="Needs a mobile number on your profile."
     )
+    email_reminders = forms.BooleanField(
+        label="Email me reminders before appointments", required=False,
+        help_text="The other emails (confirmations, changes, reports) still come while email is on.",
+    )
     sms_opted_out = forms.BooleanField(
         label="Stop all text messages", required=False,
         help_text="The same as replying STOP to one of our texts. Untick it (or reply START) to receive them again.",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +71,7 @@ class Outgoing:
     quiet_end: dt.time | None = None
     referral_id: int | None = None
     referral_scan: str = ""
+    email_reminders: bool | None = None  # None: no saved preference (on)
 
     # The query that fills it (deliveries_send), in field order after `pk, message, channel`.
     FIELDS = (
@@ -79,7 +81,7 @@ class Outgoing:
         "recipient__last_name", "recipient_phone", "recipient__notify_by_email", "recipient__notify_by_sms",
         "recipient__notification_preference__sms_opted_out", "recipient__notification_preference__quiet_hours",
         "recipient__notification_preference__quiet_start", "recipient__notification_preference__quiet_end",
-        "referral_id", "referral__scan_type__name",
+        "referral_id", "referral__scan_type__name", "recipient__notification_preference__email_reminders",
     )
 
     @property
@@ -111,6 +113,7 @@ class Outgoing:
             quiet_end=preference.quiet_end if preference else None,
             referral_id=referral.pk if referral else None,
             referral_scan=referral.scan_type.name if referral and referral.scan_type_id else "",
+            email_reminders=preference.email_reminders if preference else None,
         )
 
 
@@ -168,6 +171,68 @@ def render(item: Outgoing | Delivery, *, to: str) -> Rendered:
     if item.channel == "sms":
         text = render_to_string(f"notifications/sms/{item.message}.txt", context).strip()
         return Rendered(to=to, subject="", text=" ".join(text.split()))
+    headers, attachments = {}, ()
+    if item.message == "reminder" and item.recipient_id:
+        # RFC 2369 / RFC 8058: mail clients show "Unsubscribe"; one POST turns reminder emails off.
+        context["unsubscribe_url"] = unsubscribe_url(item.recipient_id)
+        headers = {"List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    if item.message in ICS_MESSAGES and item.appointment_id:
+        attachments = (("appointment.ics", appointment_ics_for(item.appointment_id), "text/calendar"),)
     text = render_to_string(f"notifications/email/{item.message}.txt", context).strip() + "\n"
     html = render_to_string(f"notifications/email/{item.message}.html", context)
-    return Rendered(to=to, subject=subject, text=text, html=html)
+    return Rendered(to=to, subject=subject, text=text, html=html, headers=headers, attachments=attachments)
+
+
+# Confirmations and moves carry the appointment as an .ics file ("add to calendar").
+ICS_MESSAGES = ("confirmation", "confirmed", "reschedule")
+UNSUBSCRIBE_SALT = "notifications.unsubscribe-reminders"
+
+
+def unsubscribe_token(user_id: int) -> str:
+    return signing.dumps(user_id, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_user_id(token: str) -> int | None:
+    """The user a token was made for, or None when it was tampered with (no expiry: old emails keep working)."""
+    try:
+        return int(signing.loads(token, salt=UNSUBSCRIBE_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def unsubscribe_url(user_id: int) -> str:
+    return settings.NOTIFICATIONS_PUBLIC_BASE_URL.rstrip("/") + reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token(user_id)])
+
+
+def appointment_ics_for(appointment_id: int) -> bytes:
+    from portal.booking.ics import appointment_ics
+    from portal.booking.models import Appointment
+
+    appointment = Appointment.objects.select_related("scan_type").get(pk=appointment_id)
+    practice = _practice_details()
+    return appointment_ics(appointment, practice_name=practice.get("name", ""), address=practice.get("address", ""),
+                           host=_public_host())
+
+
+def _public_host() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.NOTIFICATIONS_PUBLIC_BASE_URL).hostname or ""
+
+
+def _practice_details() -> dict:
+    """The practice's name and address from the site settings when there are some (as the calendar view
+    shows them), else the configured name."""
+    try:
+        from wagtail.contrib.settings.registry import registry
+        from wagtail.models import Site
+
+        model = registry.get_by_natural_key("cms", "practicesettings")
+        site = Site.objects.filter(is_default_site=True).first()
+        practice = model.for_site(site) if model is not None and site is not None else None
+    except Exception:  # noqa: BLE001 - the site settings are optional here
+        practice = None
+    return {"name": getattr(practice, "practice_name", "") or settings.WAGTAIL_SITE_NAME,
+            "address": getattr(practice, "address", "") or ""}

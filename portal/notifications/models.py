@@ -44,6 +44,10 @@ class NotificationPreference(TimeStampedModel):
     quiet_hours = models.BooleanField("quiet hours", default=True, help_text="No text messages at night.")
     quiet_start = models.TimeField("quiet from", default=_default_quiet_start)
     quiet_end = models.TimeField("quiet until", default=_default_quiet_end)
+    # Off through a reminder email's one-click unsubscribe (List-Unsubscribe) or the preferences page.
+    email_reminders = models.BooleanField("email reminders", default=True,
+                                          help_text="Reminder emails before each appointment.")
+    email_reminders_off_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "notification preference"

@@ -80,3 +80,12 @@ def ensure_schedule_after_migrate(sender, using="default", **kwargs) -> None:
 
     if not Schedule.objects.using(using).filter(name=SCHEDULE_NAME).exists():
         ensure_schedule()
+
+
+def on_email_tracking(sender, event, esp_name, **kwargs) -> None:
+    """django-anymail's tracking signal (an email service's webhook): delivered or bounced."""
+    from portal.notifications.sending import delivery_record_email_event
+
+    reason = (event.reject_reason or "") if event.event_type in ("bounced", "rejected", "failed") else ""
+    delivery_record_email_event(provider_message_id=event.message_id or "", event_type=event.event_type,
+                                reason=f"{reason} ({esp_name})" if reason else esp_name)

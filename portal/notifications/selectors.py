@@ -36,3 +36,14 @@ def delivery_log_panel(user: User, appointment) -> dict | None:
         "deliveries": delivery_list_for_appointment(user=user, appointment=appointment),
         "can_resend": can(user, "notifications.resend", appointment),
     }
+
+
+def user_for_unsubscribe_token(*, token: str) -> User:
+    """The active user a reminder's unsubscribe link was made for; 404 for a tampered or unknown token."""
+    from portal.notifications.messages import unsubscribe_user_id
+
+    user_id = unsubscribe_user_id(token)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        raise Http404
+    return user

@@ -56,6 +56,8 @@ def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | Non
             return Status.PENDING, "", until
     elif not item.notify_by_email or not item.email:
         return Status.SKIPPED, "The recipient turned email off.", None
+    elif item.message == "reminder" and item.email_reminders is False:
+        return Status.SKIPPED, "The recipient unsubscribed from reminder emails.", None
     return None
 
 
@@ -177,4 +179,26 @@ def delivery_record_status(*, provider_message_id: str, provider_status: str, er
     if provider_status in ("failed", "undelivered"):
         reason = f"Twilio reports {provider_status}" + (f" (error {error_code})" if error_code else "")
         return sms.exclude(status=Status.DELIVERED).update(status=Status.FAILED, error=reason[:300], updated_at=now)
+    return 0
+
+
+# Email services' tracking events (django-anymail's normalized event types) -> the delivery log.
+EMAIL_DELIVERED = {"delivered"}
+EMAIL_FAILED = {"bounced", "rejected", "failed", "complained"}
+
+
+def delivery_record_email_event(*, provider_message_id: str, event_type: str, reason: str = "") -> int:
+    """An email service's delivered / bounced (rejected, failed, complained) webhook. Returns rows updated."""
+    if not provider_message_id:
+        return 0
+    now = timezone.now()
+    email = Delivery.objects.filter(provider_message_id=provider_message_id, channel=Channel.EMAIL)
+    if event_type in EMAIL_DELIVERED:
+        return email.filter(status__in=[Status.SENT, Status.SENDING]).update(
+            status=Status.DELIVERED, delivered_at=now, updated_at=now
+        )
+    if event_type in EMAIL_FAILED:
+        # A bounce after "delivered" is still a bounce (some services report both).
+        error = f"Email {event_type}" + (f": {reason}" if reason else "")
+        return email.update(status=Status.FAILED, error=error[:300], updated_at=now)
     return 0

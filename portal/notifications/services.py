@@ -67,6 +67,7 @@ def preference_update(
     quiet_hours: bool,
     quiet_start: dt.time,
     quiet_end: dt.time,
+    email_reminders: bool = True,
 ) -> NotificationPreference:
     from portal.accounts.services import user_update_profile
 
@@ -78,11 +79,29 @@ def preference_update(
     if sms_opted_out and not preference.sms_opted_out:
         preference.sms_opted_out_at = timezone.now()
     preference.sms_opted_out = sms_opted_out
+    if preference.email_reminders and not email_reminders:
+        preference.email_reminders_off_at = timezone.now()
+    preference.email_reminders = email_reminders
     preference.quiet_hours = quiet_hours
     preference.quiet_start = quiet_start
     preference.quiet_end = quiet_end
     preference.full_clean()
     preference.save()
+    return preference
+
+
+@transaction.atomic
+def preference_unsubscribe_reminders(*, user: User) -> NotificationPreference:
+    """One-click unsubscribe from reminder emails (List-Unsubscribe); pending reminder emails are skipped."""
+    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    if preference.email_reminders:
+        preference.email_reminders = False
+        preference.email_reminders_off_at = timezone.now()
+        preference.full_clean()
+        preference.save()
+    Delivery.objects.filter(recipient=user, channel=Channel.EMAIL, message="reminder", status=Status.PENDING).update(
+        status=Status.SKIPPED, error="The recipient unsubscribed from reminder emails.", updated_at=timezone.now()
+    )
     return preference
 
 

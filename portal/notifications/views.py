@@ -35,12 +35,26 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 "notify_by_email": user.notify_by_email,
                 "notify_by_sms": user.notify_by_sms,
                 "sms_opted_out": preference.sms_opted_out,
+                "email_reminders": preference.email_reminders,
                 "quiet_hours": preference.quiet_hours,
                 "quiet_start": preference.quiet_start,
                 "quiet_end": preference.quiet_end,
             },
         )
     return render(request, "notifications/preferences.html", {"form": form, "preference": preference})
+
+
+@csrf_exempt  # mail providers POST here (RFC 8058 one-click); the signed token is the authentication
+def unsubscribe_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a page with one button (link scanners never unsubscribe anyone). POST: reminder emails off."""
+    user = selectors.user_for_unsubscribe_token(token=token)
+    done = False
+    if request.method == "POST":
+        services.preference_unsubscribe_reminders(user=user)
+        done = True
+    elif request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    return render(request, "notifications/unsubscribe.html", {"done": done, "token": token})
 
 
 @require_POST

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from portal.booking.models import Appointment
 from portal.core.models import TimeStampedModel
@@ -49,6 +50,8 @@ class Payment(TimeStampedModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
+    history = HistoricalRecords()  # row history for the managers' audit screen
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "paid_at"])]
@@ -89,6 +92,8 @@ class MedicalAidClaim(TimeStampedModel):
     payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+
+    history = HistoricalRecords()  # row history for the managers' audit screen
 
     class Meta:
         ordering = ["-submitted_at"]

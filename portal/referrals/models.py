@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from portal.accounts.models import ReferringDoctor
 from portal.booking.models import Appointment
@@ -39,6 +40,8 @@ class Referral(TimeStampedModel):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords()  # row history for the managers' audit screen
 
     class Meta:
         ordering = ["-created_at"]

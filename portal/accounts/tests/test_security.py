@@ -150,7 +150,9 @@ def test_marketing_editor_reaches_wagtail_admin_but_not_user_data(client):
 def test_healthz_reports_database_and_cache(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    body = response.json()
+    assert (body["database"], body["cache"]) == ("ok", "ok")
+    assert body["status"] in ("ok", "degraded")  # degraded: no worker heartbeat (portal/core/tests)
 
 
 def _manage(*args, **env_overrides):

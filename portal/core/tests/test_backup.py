@@ -4,6 +4,7 @@ import sqlite3
 import uuid
 
 import psycopg
+import pyrage
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
@@ -11,7 +12,7 @@ from django.db import connection
 
 from portal.booking.models import Appointment
 from portal.booking.tests.factories import AppointmentFactory
-from portal.core.backup import create_backup
+from portal.core.backup import backup_name, create_backup, is_encrypted, prune_backups
 from portal.referrals.models import Referral
 from portal.reports.models import Report
 
@@ -46,8 +47,18 @@ def _scratch_database(tmp_path):
     return url, query, drop
 
 
+def _age_key(tmp_path, name="backup.key"):
+    """A fresh age key pair: (public key, secret key file)."""
+    identity = pyrage.x25519.Identity.generate()
+    key_file = tmp_path / name
+    key_file.write_text(f"# created: for a test\n{identity}\n")
+    return str(identity.to_public()), key_file
+
+
 @pytest.mark.django_db(transaction=True)
-def test_restore_drill_brings_back_every_appointment_report_and_file(tmp_path, settings):
+def test_restore_drill_on_an_encrypted_archive_brings_back_every_appointment_report_and_file(tmp_path, settings):
+    public_key, key_file = _age_key(tmp_path)
+    settings.BACKUP_AGE_RECIPIENTS = [public_key]
     appointments = [AppointmentFactory(status=Appointment.Status.COMPLETED) for _ in range(3)]
     referral = Referral(patient=appointments[0].patient, appointment=appointments[0], content_type="application/pdf",
                         size=len(PDF), sha256="0" * 64)
@@ -57,12 +68,14 @@ def test_restore_drill_brings_back_every_appointment_report_and_file(tmp_path, s
     report.pdf.save("report.pdf", ContentFile(PDF + b"signed"), save=False)
     report.save()
 
-    archive = tmp_path / "backup.tar.gz"
+    archive = tmp_path / "backup.tar.gz.age"
     call_command("backup", output=archive)
+    assert is_encrypted(archive)
+    assert PDF not in archive.read_bytes() and b"Normal chest." not in archive.read_bytes()
     url, query, drop = _scratch_database(tmp_path)
     try:
         call_command("restore", str(archive), database_url=url, private_root=tmp_path / "restored-private",
-                     media_root=tmp_path / "restored-media")
+                     media_root=tmp_path / "restored-media", identity=key_file)
         restored_ids = sorted(row[0] for row in query("SELECT id FROM booking_appointment"))
         assert restored_ids == sorted(a.pk for a in appointments)
         assert query("SELECT findings FROM reports_report") == [("Normal chest.",)]
@@ -95,3 +108,82 @@ def test_a_damaged_backup_is_refused(tmp_path):
             call_command("restore", str(damaged), database_url=url)
     finally:
         drop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_key_is_refused_with_a_clear_message_and_nothing_restored(tmp_path, settings):
+    AppointmentFactory()
+    public_key, _ = _age_key(tmp_path)
+    _, other_key_file = _age_key(tmp_path, "other.key")
+    archive = tmp_path / "backup.tar.gz.age"
+    create_backup(archive, recipients=[public_key])
+    url, query, drop = _scratch_database(tmp_path)
+    try:
+        with pytest.raises(CommandError, match="This key does not open the backup"):
+            call_command("restore", str(archive), database_url=url, identity=other_key_file,
+                         private_root=tmp_path / "restored-private")
+        assert query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+                     if connection.vendor == "postgresql" else "SELECT count(*) FROM sqlite_master") == [(0,)]
+    finally:
+        drop()
+    assert not (tmp_path / "restored-private").exists()
+
+
+@pytest.mark.django_db
+def test_an_encrypted_backup_without_a_key_is_refused(tmp_path, settings):
+    settings.BACKUP_AGE_IDENTITY_FILE = ""
+    public_key, _ = _age_key(tmp_path)
+    archive = tmp_path / "backup.tar.gz.age"
+    create_backup(archive, recipients=[public_key])
+    with pytest.raises(CommandError, match="This backup is encrypted: give the secret key file"):
+        call_command("restore", str(archive), database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+
+
+@pytest.mark.django_db
+def test_backup_refuses_to_write_a_plain_archive_unless_asked(tmp_path, settings):
+    settings.BACKUP_AGE_RECIPIENTS = []
+    with pytest.raises(CommandError, match="set BACKUP_AGE_RECIPIENTS"):
+        call_command("backup", output=tmp_path / "b.tar.gz")
+    assert not (tmp_path / "b.tar.gz").exists()
+    settings.BACKUP_AGE_RECIPIENTS = ["not-a-key"]
+    with pytest.raises(CommandError, match="is not an age public key"):
+        call_command("backup", output=tmp_path / "b.tar.gz")
+
+
+@pytest.mark.django_db
+def test_the_nightly_task_writes_an_encrypted_archive_and_prunes_old_ones(tmp_path, settings):
+    from django_q.models import Schedule
+
+    from portal.core.tasks import nightly_backup
+
+    assert Schedule.objects.get(name="core: nightly encrypted backup").func == "portal.core.tasks.nightly_backup"
+    public_key, _ = _age_key(tmp_path)
+    settings.BACKUP_AGE_RECIPIENTS = [public_key]
+    settings.BACKUP_DIR = tmp_path / "backups"
+    settings.BACKUP_DIR.mkdir()
+    old = settings.BACKUP_DIR / "portal-20200101-023000.tar.gz.age"
+    old.write_bytes(b"old")
+    unrelated = settings.BACKUP_DIR / "notes.txt"
+    unrelated.write_text("keep me")
+    nightly_backup()
+    left = sorted(p.name for p in settings.BACKUP_DIR.iterdir())
+    assert old.name not in left and "notes.txt" in left
+    made = [name for name in left if name.startswith("portal-")]
+    assert len(made) == 1 and is_encrypted(settings.BACKUP_DIR / made[0])
+
+
+def test_pruning_keeps_recent_archives_and_always_the_newest(tmp_path):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    names = [backup_name(now - dt.timedelta(days=days)) for days in (40, 20, 13, 0)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    deleted = prune_backups(tmp_path, keep_days=14, now=now)
+    assert sorted(p.name for p in deleted) == sorted(names[:2])
+    only_old = tmp_path / "only"
+    only_old.mkdir()
+    (only_old / names[0]).write_bytes(b"x")
+    assert prune_backups(only_old, keep_days=14, now=now) == []  # the newest stays, however old
