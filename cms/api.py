@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from cms.models import PracticeSettings
+from portal.core.models import PracticeSettings
 
 router = Router(tags=["practice"], auth=None)
 

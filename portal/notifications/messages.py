@@ -223,16 +223,8 @@ def _public_host() -> str:
 
 
 def _practice_details() -> dict:
-    """The practice's name and address from the site settings when there are some (as the calendar view
-    shows them), else the configured name."""
-    try:
-        from wagtail.contrib.settings.registry import registry
-        from wagtail.models import Site
+    """The practice's name and address, as the calendar view and every page show them."""
+    from portal.core.practice import practice_details
 
-        model = registry.get_by_natural_key("cms", "practicesettings")
-        site = Site.objects.filter(is_default_site=True).first()
-        practice = model.for_site(site) if model is not None and site is not None else None
-    except Exception:  # noqa: BLE001 - the site settings are optional here
-        practice = None
-    return {"name": getattr(practice, "practice_name", "") or settings.WAGTAIL_SITE_NAME,
-            "address": getattr(practice, "address", "") or ""}
+    details = practice_details()
+    return {"name": details.name or settings.WAGTAIL_SITE_NAME, "address": details.address}
