@@ -527,7 +527,9 @@ FHIR_BASE_SYSTEM = env("FHIR_BASE_SYSTEM", WAGTAILADMIN_BASE_URL.rstrip("/") + "
 # the same on SQLite, the embedded default, and PostgreSQL; pghistory needs PostgreSQL triggers).
 # The middleware records the signed-in user as the author of each change made during a request.
 INSTALLED_APPS += ["simple_history"]
-MIDDLEWARE = [*MIDDLEWARE, "simple_history.middleware.HistoryRequestMiddleware"]
+# Before the page cache, which must stay innermost (a cached anonymous page writes nothing).
+_cache_mw = MIDDLEWARE.index("cms.cache.AnonymousPageCacheMiddleware")
+MIDDLEWARE = [*MIDDLEWARE[:_cache_mw], "simple_history.middleware.HistoryRequestMiddleware", *MIDDLEWARE[_cache_mw:]]
 AUDIT_NAMESPACES = [*AUDIT_NAMESPACES, "audit"]  # reading the audit screen is itself recorded
 
 # Errors go to Sentry only when SENTRY_DSN is set, scrubbed of patient data before they leave
