@@ -17,7 +17,7 @@ def _pins(path: Path) -> dict[str, str]:
     for line in path.read_text().splitlines():
         match = re.match(r"^([A-Za-z0-9_.\-]+)(\[[^\]]+\])?==([^\s\\;]+)", line.strip())
         if match:
-            pins[match.group(1).lower().replace("_", "-")] = match.group(3)
+            pins[re.sub(r"[-_.]+", "-", match.group(1).lower())] = match.group(3)
     return pins
 
 
