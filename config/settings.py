@@ -439,3 +439,14 @@ ANALYTICS_NOSHOW_RETRAIN_HOURS = env_int("ANALYTICS_NOSHOW_RETRAIN_HOURS", 24)
 # No Gravatar in the Wagtail admin: it would send staff email hashes to a third party, and the CSP
 # (img-src 'self') blocks it anyway. Wagtail shows its built-in default avatar instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- Patient features: estimate, share links, waitlist, proxy access (issue 16) ---------------
+# An unbooked estimate (the confirm step's quote) is valid this many days at most.
+ESTIMATE_VALID_DAYS = env_int("ESTIMATE_VALID_DAYS", 30)
+# A report share link lasts this many days by default, and never more than the maximum.
+REPORT_SHARE_DEFAULT_DAYS = env_int("REPORT_SHARE_DEFAULT_DAYS", 7)
+REPORT_SHARE_MAX_DAYS = env_int("REPORT_SHARE_MAX_DAYS", 30)
+# A waitlist offer holds the freed slot for this many minutes before passing to the next person.
+WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 30)
+# A guardian's access to a child's records ends at this age unless the now-adult grants it.
+PROXY_MAJORITY_AGE = env_int("PROXY_MAJORITY_AGE", 18)
