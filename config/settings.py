@@ -348,6 +348,8 @@ PUBLIC_URL_NAMES = [
     "payments:payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
     "notifications:twilio_inbound",  # Twilio webhooks (signature-checked)
     "notifications:twilio_status",
+    "reports:shared",  # a report share link: the token is the key (issue 16)
+    "reports:shared_pdf",
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------

@@ -27,6 +27,9 @@ report_signed = Signal()
 report_released = Signal()
 # kwargs: payment
 payment_received = Signal()
+# kwargs: phone (E.164), code, expires_at: the access code of a report share link, to text to its recipient
+# (notifications sends it at once, with no delivery row: the code must not be stored anywhere)
+report_share_code_issued = Signal()
 
 
 def send_on_commit(signal: Signal, sender: type, **kwargs) -> None:

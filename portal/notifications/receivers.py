@@ -80,3 +80,22 @@ def ensure_schedule_after_migrate(sender, using="default", **kwargs) -> None:
 
     if not Schedule.objects.using(using).filter(name=SCHEDULE_NAME).exists():
         ensure_schedule()
+
+
+@receiver(signals.report_share_code_issued, dispatch_uid="notifications.report_share_code")
+def on_report_share_code(sender, phone, code, expires_at, **kwargs) -> None:
+    """Text a share link's access code at once. No delivery row and no task: the code would then be
+    stored in the database (the log, the broker); the share keeps only its hash."""
+    from portal.notifications.sms import get_backend
+
+    get_backend().send(to=phone, body=share_code_text(code=code, expires_at=expires_at))
+
+
+def share_code_text(*, code: str, expires_at) -> str:
+    from django.conf import settings
+
+    from portal.notifications.messages import local
+
+    until = local(expires_at)
+    return (f"{settings.WAGTAIL_SITE_NAME}: a patient shared a radiology report with you. Access code {code} "
+            f"(the link works until {until.day} {until:%b %Y %H:%M}).")

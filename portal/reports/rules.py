@@ -51,3 +51,12 @@ def _see_access_log(user: Any, report: Any) -> bool:
     return user.has_perm("reports.view_reportaccess") or (
         report is not None and report.appointment.patient_id == user.pk
     )
+
+
+@rule("reports.share")
+def _share(user: Any, report: Any) -> bool:
+    """The patient shares their own released report (a link for another doctor)."""
+    if report is None or not report.is_final:
+        return False
+    released = report.released_at is not None and report.released_at <= timezone.now()
+    return released and report.appointment.patient_id == user.pk
