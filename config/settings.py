@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "portal.reports",
     "portal.feedback",
     "portal.notifications",
+    "portal.waitlist",
     "cms",
     "analytics",
     # Wagtail
@@ -450,5 +451,8 @@ REPORT_SHARE_DEFAULT_DAYS = env_int("REPORT_SHARE_DEFAULT_DAYS", 7)
 REPORT_SHARE_MAX_DAYS = env_int("REPORT_SHARE_MAX_DAYS", 30)
 # A waitlist offer holds the freed slot for this many minutes before passing to the next person.
 WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 30)
+# How many waiting patients are offered one freed slot at once (the first to book it wins).
+WAITLIST_OFFERS_PER_SLOT = env_int("WAITLIST_OFFERS_PER_SLOT", 2)
 # A guardian's access to a child's records ends at this age unless the now-adult grants it.
 PROXY_MAJORITY_AGE = env_int("PROXY_MAJORITY_AGE", 18)
+AUDIT_NAMESPACES += ["waitlist"]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("appointments/", include("portal.booking.urls")),
     path("", include("portal.referrals.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("waitlist/", include("portal.waitlist.urls")),
     path("analytics/", include("analytics.urls")),
     # Every sign-in goes through allauth (two-factor stage, throttling): the admins' own login forms
     # only redirect there. Before the admin includes, so they win.

@@ -31,6 +31,10 @@ payment_received = Signal()
 # (notifications sends it at once, with no delivery row: the code must not be stored anywhere)
 report_share_code_issued = Signal()
 
+# kwargs: offer (a waitlist offer was made / its slot was taken by someone else)
+waitlist_offer_made = Signal()
+waitlist_offer_taken = Signal()
+
 
 def send_on_commit(signal: Signal, sender: type, **kwargs) -> None:
     """Send `signal` once the current transaction commits (at once outside a transaction)."""

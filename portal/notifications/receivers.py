@@ -99,3 +99,13 @@ def share_code_text(*, code: str, expires_at) -> str:
     until = local(expires_at)
     return (f"{settings.WAGTAIL_SITE_NAME}: a patient shared a radiology report with you. Access code {code} "
             f"(the link works until {until.day} {until:%b %Y %H:%M}).")
+
+
+@receiver(signals.waitlist_offer_made, dispatch_uid="notifications.waitlist_offer")
+def on_waitlist_offer(sender, offer, **kwargs) -> None:
+    _queue("notify_waitlist_offer", offer.pk, "waitlist_offer")
+
+
+@receiver(signals.waitlist_offer_taken, dispatch_uid="notifications.waitlist_taken")
+def on_waitlist_taken(sender, offer, **kwargs) -> None:
+    _queue("notify_waitlist_offer", offer.pk, "waitlist_taken")
