@@ -347,6 +347,7 @@ PUBLIC_URL_NAMES = [
     "wagtaildocs_document_embed",
     *env_list("DJANGO_EXTRA_PUBLIC_URL_NAMES"),  # benchmarks only (bench/hello_urls.py)
     "payments:payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
+    "payments:paynow_result",  # Paynow calls it; the message's hash is its authentication
     "notifications:twilio_inbound",  # Twilio webhooks (signature-checked)
     "notifications:twilio_status",
     "reports:shared",  # a report share link: the token is the key (issue 16)
@@ -387,6 +388,13 @@ PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "cms:*"]
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Paynow (EcoCash, OneMoney, Zimbabwean cards) is on only when both are set (portal.payments.paynow).
+PAYNOW_INTEGRATION_ID = env("PAYNOW_INTEGRATION_ID")
+PAYNOW_INTEGRATION_KEY = env("PAYNOW_INTEGRATION_KEY")
+# The email Paynow gets for mobile-money payments (its test mode requires the merchant's); default: the patient's.
+PAYNOW_AUTH_EMAIL = env("PAYNOW_AUTH_EMAIL")
+# A mobile-money request not approved within this many minutes is given up (the patient may try again).
+PAYNOW_PENDING_MINUTES = env_int("PAYNOW_PENDING_MINUTES", 15)
 # A paid appointment cancelled at least this many hours before its start is refunded.
 PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)
 # "Pay now" right after booking keeps the slot this many minutes; unpaid, it is freed (0 = no holds).
