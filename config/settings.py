@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.StaffMFARequiredMiddleware",
     "portal.accounts.middleware.SessionIdleTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.accounts.proxy.ActingForMiddleware",  # a guardian acting for a dependant (issue 16)
     "portal.core.audit.AuditMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]

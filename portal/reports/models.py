@@ -123,6 +123,9 @@ class ReportAccess(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     # Set when the report was opened through a share link (no user: the person named on the link).
     share = models.ForeignKey(ReportShare, null=True, blank=True, on_delete=models.PROTECT, related_name="accesses")
+    # Set when a guardian opened a dependant's report (`user` is then the dependant).
+    by_guardian = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         ordering = ["-at"]

@@ -196,6 +196,7 @@ def report_record_access(*, report: Report, user: User | None, action: str, requ
     access = ReportAccess(
         report=report,
         user=user if user is not None and user.is_authenticated else None,
+        by_guardian=getattr(request, "guardian", None),
         action=action,
         ip_address=_client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
