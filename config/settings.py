@@ -56,6 +56,11 @@ if not DEBUG:
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Reverse proxies in front of the app that append to X-Forwarded-For (the README's nginx: 1). The
+# client's address is then the N-th from the right (portal.core.clientip); 0 believes only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 INSTALLED_APPS = [
     # the project
     "portal.core",
@@ -175,10 +180,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks -------------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+# The cache holds allauth's rate limits and the public page cache: every worker process must share it.
+# Redis when REDIS_URL is set, else the database (table portal_cache, created by `migrate`). "locmem" is
+# per process: fine for DEBUG's single runserver and the test run; `check --deploy` warns about it.
+CACHE_KIND = env("DJANGO_CACHE", "redis" if REDIS_URL else ("locmem" if DEBUG else "database"))
+_CACHE_BACKENDS = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
+}
+if CACHE_KIND not in _CACHE_BACKENDS or (CACHE_KIND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("DJANGO_CACHE must be redis (with REDIS_URL), database or locmem.")
+CACHES = {"default": _CACHE_BACKENDS[CACHE_KIND]}
 
 Q_CLUSTER = {
     "name": env("DJANGO_Q_NAME", "portal"),
@@ -231,6 +244,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
     # The 6th wrong password in a row for one account (or 10 a minute from one address) is refused.
     "login_failed": "10/m/ip,5/5m/key",
+    # Password reset emails: 3 per address per 15 minutes (allauth's default allows 5 a minute).
+    "reset_password": "20/m/ip,3/15m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("PRACTICE_NAME", "Radiology Portal")
@@ -327,6 +342,7 @@ PUBLIC_URL_NAMES = [
     "login",
     "admin_login_redirect",
     "django_admin_login_redirect",
+    "admin_password_reset_redirect",
     "register",
     "logout",
     "public_media",
@@ -407,6 +423,8 @@ REPORTS_PATIENT_RELEASE_DELAY_HOURS = env_int("REPORTS_PATIENT_RELEASE_DELAY_HOU
 # WeasyPrint narrates each render at INFO; keep it quiet.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
+# pypdf (upload checks) warns about every malformed file it repairs; those are the uploader's, not ours.
+LOGGING["loggers"]["pypdf"] = {"level": "ERROR"}
 # --- Booking (portal.booking) -------------------------------------------------------
 
 # No online booking sooner than this many hours from now.
