@@ -20,3 +20,7 @@ class CoreConfig(AppConfig):
         from portal.core import checks  # noqa: F401 - registers the deploy checks
 
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="core.create_cache_tables")
+
+        from portal.core import practice
+
+        practice.connect()

@@ -27,3 +27,24 @@ def check_shared_cache(app_configs=None, **kwargs):
             id="core.W001",
         )
     ]
+
+
+LOGGING_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_email_backend(app_configs=None, **kwargs):
+    """Password-reset links and patient emails must not end up in the server's log."""
+    if settings.DEBUG or settings.EMAIL_BACKEND not in LOGGING_EMAIL_BACKENDS:
+        return []
+    return [
+        checks.Warning(
+            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]}: every email (password-reset links, "
+            "patients' messages) is written to the server's output instead of being sent.",
+            hint="Set DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.",
+            id="core.W002",
+        )
+    ]

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import can
+from portal.core.practice import practice_details
 from portal.payments import gateway, paynow_services, services
 from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm, PaynowForm
 from portal.payments.models import MedicalAidClaim, Payment, Refund
@@ -238,7 +239,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from weasyprint import HTML
 
-    context = {**_receipt_context(request, pk), "pdf": True}
+    context = {**_receipt_context(request, pk), "pdf": True, "practice": practice_details()}
     html = render_to_string("payments/receipt_document.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")

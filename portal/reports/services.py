@@ -122,7 +122,7 @@ def _announce(report: Report) -> None:
 
 
 @transaction.atomic
-def report_sign(*, report: Report, radiologist: User, request: HttpRequest | None = None) -> Report:
+def report_sign(*, report: Report, radiologist: User) -> Report:
     """Sign and finalise a draft: its content is locked from now on."""
     _require(radiologist, "reports.write")
     report = _locked(report)
@@ -132,7 +132,7 @@ def report_sign(*, report: Report, radiologist: User, request: HttpRequest | Non
         raise ValidationError("Findings and impression are needed before the report can be signed.")
     report.radiologist = radiologist
     report.signed_at = timezone.now()  # printed on the PDF
-    pdf = render_report_pdf(report, request=request)
+    pdf = render_report_pdf(report)
     return _finalise(report, signer=radiologist, pdf=pdf, uploaded=False)
 
 
