@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portal.reports",
     "portal.feedback",
     "portal.notifications",
+    "portal.waitlist",
     "cms",
     "analytics",
     # Wagtail
@@ -128,6 +129,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.StaffMFARequiredMiddleware",
     "portal.accounts.middleware.SessionIdleTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.accounts.proxy.ActingForMiddleware",  # a guardian acting for a dependant (issue 16)
     "portal.core.audit.AuditMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -378,6 +380,8 @@ PUBLIC_URL_NAMES = [
     "payments:paynow_result",  # Paynow calls it; the message's hash is its authentication
     "notifications:twilio_inbound",  # Twilio webhooks (signature-checked)
     "notifications:twilio_status",
+    "reports:shared",  # a report share link: the token is the key (issue 16)
+    "reports:shared_pdf",
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
@@ -576,3 +580,17 @@ if ANYMAIL_ESP:
     for _name in env_list("ANYMAIL_SETTINGS"):
         ANYMAIL[_name] = env(f"ANYMAIL_{_name}")
     PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "anymail:*"]
+
+# --- Patient features: estimate, share links, waitlist, proxy access (issue 16) ---------------
+# An unbooked estimate (the confirm step's quote) is valid this many days at most.
+ESTIMATE_VALID_DAYS = env_int("ESTIMATE_VALID_DAYS", 30)
+# A report share link lasts this many days by default, and never more than the maximum.
+REPORT_SHARE_DEFAULT_DAYS = env_int("REPORT_SHARE_DEFAULT_DAYS", 7)
+REPORT_SHARE_MAX_DAYS = env_int("REPORT_SHARE_MAX_DAYS", 30)
+# A waitlist offer holds the freed slot for this many minutes before passing to the next person.
+WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 30)
+# How many waiting patients are offered one freed slot at once (the first to book it wins).
+WAITLIST_OFFERS_PER_SLOT = env_int("WAITLIST_OFFERS_PER_SLOT", 2)
+# A guardian's access to a child's records ends at this age unless the now-adult grants it.
+PROXY_MAJORITY_AGE = env_int("PROXY_MAJORITY_AGE", 18)
+AUDIT_NAMESPACES += ["waitlist"]
