@@ -98,16 +98,20 @@ def load() -> str:
 
 def throughput(port: int, path: str, headers: dict[str, str], *, clients: int, seconds: float) -> tuple[float, int]:
     """Requests per second that `clients` keep-alive connections get from GET `path`; and failures."""
-    for _ in range(4 * clients):  # every worker thread warm
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", path, headers=headers)
-        conn.getresponse().read()
-        conn.close()
+    for _ in range(4 * clients):  # every worker thread warm (a busy machine may drop one: go on)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", path, headers=headers)
+            conn.getresponse().read()
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.2)
+        finally:
+            conn.close()
     stop = time.monotonic() + seconds
     counts, errors = [0] * clients, [0] * clients
 
     def worker(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         while time.monotonic() < stop:
             try:
                 conn.request("GET", path, headers=headers)
@@ -120,7 +124,7 @@ def throughput(port: int, path: str, headers: dict[str, str], *, clients: int, s
             except (OSError, http.client.HTTPException):
                 errors[index] += 1
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
