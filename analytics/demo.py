@@ -125,6 +125,9 @@ def seed_history(n: int, *, stdout=sys.stdout, now: dt.datetime | None = None, s
     history = generate(n, now=now, scans=scans, plans=plans, radiologists=radiologists,
                        time_zone=settings.TIME_ZONE, seed=seed if seed is not None else int(batch) % 100_000)
     write_history(history, batch=batch, stdout=stdout)
+    from analytics.summary import daily_summary_heal
+
+    daily_summary_heal()  # the bulk insert bypassed the summary's receivers
     return len(history.appointments)
 
 
