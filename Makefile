@@ -9,7 +9,7 @@ PORT ?= 8000
 # (production keeps it on; see README). Override any of these on the command line.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} DJANGO_STAFF_MFA_REQUIRED=$${DJANGO_STAFF_MFA_REQUIRED:-0}
 
-.PHONY: help install install-dev run migrate seed worker web test test-e2e lint check-migrations ci bench clean
+.PHONY: help install install-dev run migrate seed worker web test test-e2e lint audit check-migrations ci bench clean
 
 help:
 	@echo "make run        set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT) with a task worker"
@@ -60,6 +60,9 @@ test-e2e: install-dev node_modules/.installed
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+
+audit: install-dev
+	PY=$(PY) ./bin/audit-deps
 
 check-migrations: install-dev
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -50,3 +50,13 @@ def pytest_collection_modifyitems(config, items):
         if transactional:
             kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_practice_details():
+    """Each test reads the practice's details from its own database, not a copy an earlier test kept."""
+    from portal.core.practice import forget_practice_details
+
+    forget_practice_details()
+    yield
+    forget_practice_details()

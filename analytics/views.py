@@ -34,7 +34,21 @@ def manager_required(view):
     return wrapper
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is quoted with a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(df, filename: str) -> HttpResponse:
+    df = df.copy()
+    for column in df.columns:
+        if df[column].dtype == object or str(df[column].dtype).startswith("str"):
+            df[column] = df[column].map(csv_safe)
     response = HttpResponse(df.to_csv(index=False), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -76,7 +90,7 @@ def _render_page(request: HttpRequest, page: str, extra: dict | None = None) -> 
 @manager_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     filters, _, _ = parse_filters(request.GET)
-    if request.GET.get("csv"):
+    if any(table.name == request.GET.get("csv") for table in PAGES["dashboard"][1]):
         return _render_page(request, "dashboard")
     with shared_results():  # the figures and the three tables read one query's day counts
         return _render_page(request, "dashboard", {"figures": key_figures(filters)})

@@ -24,6 +24,7 @@ BENCH_ENV = {
     "DJANGO_STATIC_MANIFEST": "0",
     "DJANGO_STAFF_MFA_REQUIRED": "0",
     "DJANGO_LOG_LEVEL": "WARNING",
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",  # chosen: no mail server here
 }
 
 

@@ -48,6 +48,7 @@ def main() -> None:
         "DJANGO_Q_NAME": f"bench-{os.getpid()}",
         "DJANGO_Q_WORKERS": str(args.workers),
         "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",  # chosen: no mail server here
         "SMS_BACKEND": "file",
         "SMS_FILE_PATH": str(sms_file),
         "NOTIFICATIONS_QUIET_HOURS": "off",

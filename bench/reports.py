@@ -38,6 +38,7 @@ def _environment(tmp: str) -> None:
         "DJANGO_FAST_PASSWORD_HASHER": "1",
         "DJANGO_Q_SYNC": "1",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",  # chosen: no mail server here
         "DJANGO_PRIVATE_MEDIA_ROOT": f"{tmp}/private",
         "DJANGO_MEDIA_ROOT": f"{tmp}/media",
         "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
@@ -96,7 +97,7 @@ def main() -> None:
         from wagtail.models import Site
 
         from cms.demo import PRACTICE
-        from cms.models import PracticeSettings
+        from portal.core.models import PracticeSettings
 
         practice = PracticeSettings.for_site(Site.objects.get(is_default_site=True))
         for name, value in PRACTICE.items():

@@ -22,12 +22,12 @@ from cms.models import (
     HomePageFeaturedScan,
     NewsIndexPage,
     NewsPage,
-    PracticeSettings,
     PricingPage,
     ScanTypeIndexPage,
     ScanTypePage,
 )
 from portal.catalogue.models import ScanType
+from portal.core.models import PracticeSettings
 
 PRACTICE = {
     "practice_name": "Msasa Park Radiology",

@@ -11,7 +11,6 @@ from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -348,41 +347,3 @@ class NewsPage(SitePage):
     @property
     def sharing_image(self):
         return self.social_image or self.image
-
-
-@register_setting(icon="site")
-class PracticeSettings(BaseSiteSetting):
-    """The practice's details. Every page, email and PDF reads them from here."""
-
-    practice_name = models.CharField(max_length=120, default="Radiology Portal")
-    tagline = models.CharField(max_length=200, blank=True)
-    logo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
-    opening_hours = models.TextField(blank=True, help_text="One line per day or range, e.g. Mon–Fri 07:30–18:00.")
-    currency_symbol = models.CharField(max_length=5, default="$")
-    report_letterhead = models.TextField(
-        blank=True, help_text="Printed at the top of every report and receipt (name, address, registration)."
-    )
-
-    panels = [
-        FieldPanel("practice_name"),
-        FieldPanel("tagline"),
-        FieldPanel("logo"),
-        FieldPanel("phone"),
-        FieldPanel("email"),
-        FieldPanel("address"),
-        FieldPanel("opening_hours"),
-        FieldPanel("currency_symbol"),
-        FieldPanel("report_letterhead"),
-    ]
-
-    class Meta:
-        verbose_name = "practice details"
-
-    @property
-    def opening_hours_lines(self) -> list[str]:
-        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]

@@ -15,8 +15,8 @@ def _clear(sender, **kwargs) -> None:
 def connect() -> None:
     from wagtail.models import Page
 
-    from cms.models import PracticeSettings
     from portal.catalogue.models import CoverRule, MedicalAidScheme, Plan, ScanType
+    from portal.core.models import PracticeSettings
 
     page_published.connect(_clear, dispatch_uid="cms_cache_page_published")
     page_unpublished.connect(_clear, dispatch_uid="cms_cache_page_unpublished")

@@ -56,6 +56,11 @@ if not DEBUG:
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Reverse proxies in front of the app that append to X-Forwarded-For (the README's nginx: 1). The
+# client's address is then the N-th from the right (portal.core.clientip); 0 believes only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 INSTALLED_APPS = [
     # the project
     "portal.core",
@@ -147,7 +152,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
+                "portal.core.context_processors.practice",
                 "portal.accounts.context_processors.portal",
             ],
         },
@@ -176,10 +181,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks -------------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+# The cache holds allauth's rate limits and the public page cache: every worker process must share it.
+# Redis when REDIS_URL is set, else the database (table portal_cache, created by `migrate`). "locmem" is
+# per process: fine for DEBUG's single runserver and the test run; `check --deploy` warns about it.
+CACHE_KIND = env("DJANGO_CACHE", "redis" if REDIS_URL else ("locmem" if DEBUG else "database"))
+_CACHE_BACKENDS = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"},
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
+}
+if CACHE_KIND not in _CACHE_BACKENDS or (CACHE_KIND == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("DJANGO_CACHE must be redis (with REDIS_URL), database or locmem.")
+CACHES = {"default": _CACHE_BACKENDS[CACHE_KIND]}
 
 Q_CLUSTER = {
     "name": env("DJANGO_Q_NAME", "portal"),
@@ -232,6 +245,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
     # The 6th wrong password in a row for one account (or 10 a minute from one address) is refused.
     "login_failed": "10/m/ip,5/5m/key",
+    # Password reset emails: 3 per address per 15 minutes (allauth's default allows 5 a minute).
+    "reset_password": "20/m/ip,3/15m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("PRACTICE_NAME", "Radiology Portal")
@@ -240,7 +255,13 @@ STAFF_MFA_REQUIRED = env_bool("DJANGO_STAFF_MFA_REQUIRED", True)
 
 # --- Email --------------------------------------------------------------------
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend prints every message (reset links, patient emails) to the server log: the
+# default with DEBUG only. With DEBUG off SMTP is the default; choosing console there explicitly still
+# works, and `check --deploy` warns about it (core.W002).
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -328,6 +349,7 @@ PUBLIC_URL_NAMES = [
     "login",
     "admin_login_redirect",
     "django_admin_login_redirect",
+    "admin_password_reset_redirect",
     "register",
     "logout",
     "public_media",
@@ -349,6 +371,7 @@ PUBLIC_URL_NAMES = [
     "wagtaildocs_document_embed",
     *env_list("DJANGO_EXTRA_PUBLIC_URL_NAMES"),  # benchmarks only (bench/hello_urls.py)
     "payments:payments_stripe_webhook",  # Stripe calls it; the signature is its authentication
+    "payments:paynow_result",  # Paynow calls it; the message's hash is its authentication
     "notifications:twilio_inbound",  # Twilio webhooks (signature-checked)
     "notifications:twilio_status",
 ]
@@ -387,6 +410,13 @@ PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "cms:*"]
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Paynow (EcoCash, OneMoney, Zimbabwean cards) is on only when both are set (portal.payments.paynow).
+PAYNOW_INTEGRATION_ID = env("PAYNOW_INTEGRATION_ID")
+PAYNOW_INTEGRATION_KEY = env("PAYNOW_INTEGRATION_KEY")
+# The email Paynow gets for mobile-money payments (its test mode requires the merchant's); default: the patient's.
+PAYNOW_AUTH_EMAIL = env("PAYNOW_AUTH_EMAIL")
+# A mobile-money request not approved within this many minutes is given up (the patient may try again).
+PAYNOW_PENDING_MINUTES = env_int("PAYNOW_PENDING_MINUTES", 15)
 # A paid appointment cancelled at least this many hours before its start is refunded.
 PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)
 # "Pay now" right after booking keeps the slot this many minutes; unpaid, it is freed (0 = no holds).
@@ -398,6 +428,8 @@ REPORTS_PATIENT_RELEASE_DELAY_HOURS = env_int("REPORTS_PATIENT_RELEASE_DELAY_HOU
 # WeasyPrint narrates each render at INFO; keep it quiet.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
+# pypdf (upload checks) warns about every malformed file it repairs; those are the uploader's, not ours.
+LOGGING["loggers"]["pypdf"] = {"level": "ERROR"}
 # --- Booking (portal.booking) -------------------------------------------------------
 
 # No online booking sooner than this many hours from now.

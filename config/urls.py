@@ -34,6 +34,9 @@ urlpatterns = [
     path("admin/login/", accounts_views.other_login_redirect, {"default_next": "/admin/"}, name="admin_login_redirect"),
     path("django-admin/login/", accounts_views.other_login_redirect, {"default_next": "/django-admin/"},
          name="django_admin_login_redirect"),
+    # Wagtail's password reset (unthrottled) hands over to allauth's too.
+    re_path(r"^admin/password_reset/(?P<rest>.*)$", accounts_views.other_password_reset_redirect,
+            name="admin_password_reset_redirect"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

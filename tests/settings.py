@@ -20,5 +20,8 @@ for name, value in {
     "DJANGO_MEDIA_ROOT": "/tmp/portal-test-media",
 }.items():
     os.environ.setdefault(name, value)
+# One process: a per-process cache is right here (cleared between tests); with REDIS_URL, Redis.
+if not os.environ.get("REDIS_URL"):
+    os.environ.setdefault("DJANGO_CACHE", "locmem")
 
 from config.settings import *  # noqa: E402, F403

@@ -21,6 +21,7 @@ from portal.booking.models import Appointment, OpeningHours
 from portal.booking.tests.factories import RoomFactory
 from portal.catalogue.models import Modality
 from portal.catalogue.tests.factories import ScanTypeFactory
+from portal.core.simplepdf import simple_pdf
 from portal.payments.models import Payment
 from portal.reports import services as reports
 
@@ -31,7 +32,7 @@ EMAIL = "zq.private@example.test"
 PHONE_DIGITS = "771119999"
 PASSWORD = "Blue-pelican-river-72"
 FILE_NAME = "Quartermaine-letter.pdf"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = simple_pdf()
 SECRETS = [FIRST, LAST, EMAIL, PHONE_DIGITS, "1977-07-17", "17 Jul 1977", FILE_NAME, PASSWORD]
 
 

@@ -6,6 +6,7 @@ from django import template
 from wagtail.models import Site
 
 from portal.catalogue.pricing import money as round_money
+from portal.core.practice import practice_details
 
 register = template.Library()
 
@@ -29,10 +30,8 @@ def money(context, value) -> str:
     """An amount with the practice's currency symbol: $1,250.00."""
     if value is None or value == "":
         return ""
-    from cms.models import PracticeSettings
-
-    request = context.get("request")
-    symbol = PracticeSettings.for_request(request).currency_symbol if request is not None else "$"
+    practice = context.get("practice") or practice_details()
+    symbol = practice.currency_symbol
     amount = round_money(Decimal(value))
     sign = "-" if amount < 0 else ""
     return f"{sign}{symbol}{abs(amount):,.2f}"

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Page, Revision
 
-from cms.models import HomePage, NewsPage, PracticeSettings, PricingPage, ScanTypePage
+from cms.models import HomePage, NewsPage, PricingPage, ScanTypePage
 from portal.catalogue.models import CoverRule, MedicalAidScheme, Modality, Plan, ScanType
+from portal.core.models import PracticeSettings
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,13 @@ from cms.models import (
     HomePageFeaturedScan,
     NewsIndexPage,
     NewsPage,
-    PracticeSettings,
     PricingPage,
     ScanTypeIndexPage,
     ScanTypePage,
 )
 from portal.catalogue.models import Modality
 from portal.catalogue.tests.factories import CoverRuleFactory, PlanFactory, ScanTypeFactory
+from portal.core.models import PracticeSettings
 
 
 def _add(parent, page):

@@ -14,3 +14,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return super().get_login_redirect_url(request) or reverse("accounts:dashboard")
+
+    def get_client_ip(self, request):
+        """allauth's per-address limits count the same address as the audit trail (portal.core.clientip)."""
+        from django.core.exceptions import PermissionDenied
+
+        from portal.core.clientip import client_ip
+
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return address

@@ -90,3 +90,12 @@ def other_login_redirect(request: HttpRequest, *, default_next: str = "/") -> Ht
     if request.user.is_authenticated:
         return redirect(target)
     return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
+
+
+def other_password_reset_redirect(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Wagtail's password reset (request, confirm, done) is allauth's: one flow with its rate limits.
+
+    Wagtail's own views send an email per post, unthrottled; every URL under them sends the visitor
+    to allauth's reset page, and a posted address is ignored.
+    """
+    return redirect("account_reset_password")

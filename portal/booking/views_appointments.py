@@ -15,6 +15,7 @@ from portal.booking.forms import CancelForm, SlotForm
 from portal.booking.ics import appointment_ics
 from portal.booking.picker import parse_day, picker_context
 from portal.booking.rules import STAFF_ACTIONS
+from portal.core.practice import practice_details
 from portal.core.registry import appointment_panels_for
 
 
@@ -25,16 +26,6 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         "booking/list.html",
         {"upcoming": upcoming, "past": past, "can_book": can(request.user, "booking.book")},
     )
-
-
-def _practice(request: HttpRequest):
-    try:
-        from wagtail.contrib.settings.registry import registry
-
-        model = registry.get_by_natural_key("cms", "practicesettings")
-        return model.for_request(request) if model is not None else None
-    except Exception:  # noqa: BLE001 - the site settings are optional here
-        return None
 
 
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -58,13 +49,9 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for(user=request.user, pk=pk)
-    practice = _practice(request)
-    body = appointment_ics(
-        appointment,
-        practice_name=getattr(practice, "practice_name", "") or settings.WAGTAIL_SITE_NAME,
-        address=getattr(practice, "address", "") or "",
-        host=request.get_host(),
-    )
+    practice = practice_details()
+    body = appointment_ics(appointment, practice_name=practice.name, address=practice.address,
+                           host=request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -123,8 +110,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def _too_late_message(request: HttpRequest, appointment) -> str:
     if appointment.status not in (appointment.Status.REQUESTED, appointment.Status.CONFIRMED):
         return f"This appointment is {appointment.get_status_display().lower()} and can no longer be changed online."
-    practice = _practice(request)
-    phone = getattr(practice, "phone", "") if practice else ""
+    phone = practice_details().phone
     call = f"please call the practice on {phone}" if phone else "please call the practice"
     return (
         f"Appointments can be cancelled or moved online until {settings.BOOKING_CANCEL_CUTOFF_HOURS} hours "

@@ -98,6 +98,14 @@ def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     return redirect(_back(request, appointment))
 
 
+def _room_id(*values) -> int:
+    """The first value that is a room id (digits); 0 (no room) for anything else, such as a typo."""
+    for value in values:
+        if value is not None and str(value).isdigit():
+            return int(value)
+    return 0
+
+
 def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff: move to another room and/or time, through the locking service."""
     appointment = selectors.appointment_get_for(user=request.user, pk=pk)
@@ -106,7 +114,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
     scan = appointment.scan_type
     rooms = Room.objects.filter(modality=scan.modality, active=True)
     room = (
-        rooms.filter(pk=request.GET.get("room") or request.POST.get("room") or appointment.room_id).first()
+        rooms.filter(pk=_room_id(request.GET.get("room"), request.POST.get("room"), appointment.room_id)).first()
         or appointment.room
     )
     day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
@@ -143,7 +151,7 @@ def appointment_move_slots(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     scan = appointment.scan_type
     room = (
-        Room.objects.filter(modality=scan.modality, active=True, pk=request.GET.get("room") or 0).first()
+        Room.objects.filter(modality=scan.modality, active=True, pk=_room_id(request.GET.get("room"))).first()
         or appointment.room
     )
     day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))

@@ -1,7 +1,26 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_cache_tables(sender, using="default", **kwargs):
+    """`migrate` also makes the database cache's table (idempotent), so no extra deploy step is needed."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if any(c.get("BACKEND") == "django.core.cache.backends.db.DatabaseCache" for c in settings.CACHES.values()):
+        call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from portal.core import checks  # noqa: F401 - registers the deploy checks
+
+        post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="core.create_cache_tables")
+
+        from portal.core import practice
+
+        practice.connect()

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from portal.core.clientip import client_ip
+
 logger = logging.getLogger(__name__)
 
 
@@ -63,11 +65,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit trail is append-only.")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address (REMOTE_ADDR; behind a proxy, configure it to set REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AuditMiddleware:

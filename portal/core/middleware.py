@@ -1,4 +1,5 @@
-"""Security headers (a nonce-based Content-Security-Policy) for every response."""
+"""Security headers (a nonce-based Content-Security-Policy) for every response; no caching of a
+signed-in user's responses."""
 
 from __future__ import annotations
 
@@ -44,4 +45,8 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", content_security_policy(request.csp_nonce, admin=admin))
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
+            # A signed-in user's pages, files and downloads stay out of shared and browser caches.
+            response["Cache-Control"] = "private, no-store"
         return response

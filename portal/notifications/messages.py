@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.practice import practice_details
 from portal.notifications.channels import Rendered
 from portal.notifications.quiet import default_quiet_hours, practice_tz
 
@@ -127,7 +128,7 @@ def build_context(item: Outgoing) -> dict:
     portal_url, preferences_url = _links(settings.NOTIFICATIONS_PUBLIC_BASE_URL)
     context = {
         "message": item.message,
-        "practice": settings.WAGTAIL_SITE_NAME,
+        "practice": practice_details().name,
         "recipient_name": f"{item.first_name} {item.last_name}".strip(),
         "status": item.status,
         "cancellation_reason": item.cancellation_reason,

@@ -46,3 +46,47 @@ class ClaimOutcomeForm(forms.Form):
         elif data.get("outcome") == MedicalAidClaim.Status.REJECTED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Give the reason the medical aid gave.")
         return data
+
+
+class PaynowForm(forms.Form):
+    """How the patient pays through Paynow; a mobile-money number for EcoCash and OneMoney."""
+
+    METHODS = [
+        ("ecocash", "EcoCash"),
+        ("onemoney", "OneMoney"),
+        ("web", "Paynow checkout (ZimSwitch, Visa, Mastercard and other wallets)"),
+    ]
+    # Zimbabwe's mobile networks by prefix: Econet (EcoCash) 077/078, NetOne (OneMoney) 071.
+    NETWORK_PREFIXES = {"ecocash": ("77", "78"), "onemoney": ("71",)}
+
+    method = forms.ChoiceField(label="Pay with", choices=METHODS, widget=forms.RadioSelect, initial="ecocash")
+    phone = forms.CharField(label="Mobile-money number", max_length=20, required=False,
+                            help_text="For EcoCash or OneMoney, e.g. 077 123 4567. You approve the payment on "
+                                      "this phone.",
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+
+    def clean(self):
+        import phonenumbers
+
+        data = super().clean()
+        method = data.get("method")
+        if method not in self.NETWORK_PREFIXES:
+            data["phone"] = ""
+            return data
+        raw = (data.get("phone") or "").strip()
+        label = dict(self.METHODS)[method]
+        if not raw:
+            self.add_error("phone", f"Enter the {label} number that will approve the payment.")
+            return data
+        try:
+            number = phonenumbers.parse(raw, "ZW")
+        except phonenumbers.NumberParseException:
+            number = None
+        national = str(number.national_number) if number is not None else ""
+        if (number is None or number.country_code != 263 or not phonenumbers.is_valid_number(number)
+                or not national.startswith(self.NETWORK_PREFIXES[method])):
+            prefixes = " or ".join(f"0{p}" for p in self.NETWORK_PREFIXES[method])
+            self.add_error("phone", f"Enter a Zimbabwean {label} number (starting {prefixes}).")
+            return data
+        data["phone"] = "0" + national  # Paynow takes the local form, 0771234567
+        return data

@@ -20,6 +20,8 @@ class Payment(TimeStampedModel):
         CARD_AT_PRACTICE = "card_at_practice", "Card at the practice"
         CASH = "cash", "Cash"
         EFT = "eft", "EFT / bank transfer"
+        PAYNOW = "paynow", "Paynow (online)"
+        MOBILE_MONEY = "mobile_money", "Mobile money (EcoCash / OneMoney)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -40,6 +42,8 @@ class Payment(TimeStampedModel):
     provider_payment_id = models.CharField(max_length=255, blank=True)
     provider_refund_id = models.CharField(max_length=255, blank=True)
     checkout_url = models.URLField(max_length=2048, blank=True, help_text="Stripe Checkout page of a pending payment.")
+    provider_poll_url = models.URLField(max_length=2048, blank=True,
+                                        help_text="Paynow's status URL for this payment (from its initiation).")
     checkout_expires_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(max_length=100, blank=True, help_text="Receipt, slip or claim reference.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

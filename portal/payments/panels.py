@@ -6,13 +6,14 @@ from typing import Any
 
 from portal.accounts.permissions import can
 from portal.booking.models import Appointment
-from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm
+from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm, PaynowForm
 from portal.payments.models import MedicalAidClaim, PaymentHold, Refund
 from portal.payments.selectors import (
     appointment_balance,
     balances_due_for,
     claim_of,
     payments_of,
+    paynow_enabled,
     stripe_enabled,
 )
 
@@ -35,6 +36,9 @@ def appointment_panel_context(user: Any, appointment: Appointment) -> dict | Non
         "stripe_enabled": stripe_enabled(),
         "can_pay_online": (stripe_enabled() and active and balance.due > 0
                            and can(user, "payments.pay_online", appointment)),
+        "paynow_form": (PaynowForm(prefix="paynow")
+                        if paynow_enabled() and active and balance.due > 0
+                        and can(user, "payments.pay_online", appointment) else None),
         "is_staff": staff,
         "refunds_awaiting": [p.refund for p in payments
                              if hasattr(p, "refund") and p.refund.status == Refund.Status.AWAITING_STAFF],
@@ -52,4 +56,4 @@ def appointment_panel_context(user: Any, appointment: Appointment) -> dict | Non
 
 def dashboard_context(user: Any) -> dict:
     """The patient's dashboard: what is still to pay."""
-    return {"balances_due": balances_due_for(user=user), "stripe_enabled": stripe_enabled()}
+    return {"balances_due": balances_due_for(user=user), "stripe_enabled": stripe_enabled() or paynow_enabled()}

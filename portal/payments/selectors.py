@@ -25,6 +25,8 @@ RECEIVED_STATUSES = (Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED, Pay
 # Methods by which the patient (not the medical aid) pays.
 PATIENT_METHODS = (
     Payment.Method.CARD_ONLINE,
+    Payment.Method.PAYNOW,
+    Payment.Method.MOBILE_MONEY,
     Payment.Method.CARD_AT_PRACTICE,
     Payment.Method.CASH,
     Payment.Method.EFT,
@@ -35,9 +37,18 @@ _MONEY = DecimalField(max_digits=12, decimal_places=2)
 _NET = ExpressionWrapper(F("amount") - F("refunded_amount"), output_field=_MONEY)
 
 
+# Online methods through Paynow (Zimbabwe): its web checkout and the mobile-money express flow.
+PAYNOW_METHODS = (Payment.Method.PAYNOW, Payment.Method.MOBILE_MONEY)
+
+
 def stripe_enabled() -> bool:
     """Online payment is offered only when Stripe is configured."""
     return bool(settings.STRIPE_SECRET_KEY)
+
+
+def paynow_enabled() -> bool:
+    """Paynow (EcoCash, OneMoney, Zimbabwean cards) is offered only when its integration is configured."""
+    return bool(settings.PAYNOW_INTEGRATION_ID and settings.PAYNOW_INTEGRATION_KEY)
 
 
 # --- Scoped reads ----------------------------------------------------------------------

@@ -17,4 +17,7 @@ urlpatterns = [
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
     path("<int:pk>/receipt.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("stripe/webhook/", views.stripe_webhook, name="payments_stripe_webhook"),
+    path("appointments/<int:pk>/paynow/", views.paynow_start, name="paynow_start"),
+    path("paynow/<int:pk>/", views.paynow_status, name="paynow_status"),
+    path("paynow/result/", views.paynow_result, name="paynow_result"),
 ]

@@ -18,11 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import can
-from portal.payments import gateway, services
-from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm
+from portal.core.practice import practice_details
+from portal.payments import gateway, paynow_services, services
+from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm, PaynowForm
 from portal.payments.models import MedicalAidClaim, Payment, Refund
 from portal.payments.panels import appointment_panel_context
 from portal.payments.selectors import (
+    PAYNOW_METHODS,
     RECEIVED_STATUSES,
     appointment_get_for,
     balances_due_for,
@@ -237,9 +239,65 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from weasyprint import HTML
 
-    context = {**_receipt_context(request, pk), "pdf": True}
+    context = {**_receipt_context(request, pk), "pdf": True, "practice": practice_details()}
     html = render_to_string("payments/receipt_document.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="receipt-{context["number"]}.pdf"'
     return response
+
+
+# --- Paynow (EcoCash, OneMoney, Zimbabwean cards) ----------------------------------------------
+
+
+@require_POST
+def paynow_start(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(user=request.user, pk=pk)
+    if not can(request.user, "payments.pay_online", appointment):
+        raise PermissionDenied
+    form = PaynowForm(request.POST, prefix="paynow")
+    if not form.is_valid():
+        _errors(request, form.errors)
+        return redirect("payments:appointment", pk=pk)
+    try:
+        started = paynow_services.paynow_start(
+            appointment=appointment, by=request.user, method=form.cleaned_data["method"],
+            phone=form.cleaned_data["phone"],
+            return_url=request.build_absolute_uri(reverse("payments:paynow_status", args=[0])).replace(
+                "/0/", "/{PAYMENT_ID}/"),
+            result_url=request.build_absolute_uri(reverse("payments:paynow_result")),
+            hold=request.POST.get("hold") == "1",
+        )
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("payments:appointment", pk=pk)
+    if started.redirect_url:
+        return redirect(started.redirect_url)
+    return redirect("payments:paynow_status", pk=started.payment.pk)
+
+
+def paynow_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where the patient waits for a mobile-money approval, and where Paynow's checkout sends them
+    back. The return proves nothing: the page asks Paynow and shows what its verified answer says."""
+    payment = payment_get_for(user=request.user, pk=pk)
+    if payment.method not in PAYNOW_METHODS:
+        raise Http404("No such Paynow payment.")
+    if payment.status == Payment.Status.PENDING:
+        payment = paynow_services.paynow_refresh(payment=payment)
+    return render(request, "payments/paynow_status.html", {
+        "payment": payment, "appointment": payment.appointment,
+        "processing": payment.status == Payment.Status.PENDING,
+        "reference": paynow_services.reference_of(payment),
+    })
+
+
+@csrf_exempt
+@require_POST
+def paynow_result(request: HttpRequest) -> HttpResponse:
+    """Paynow's result URL: a status message, checked by its hash; each has one effect."""
+    try:
+        outcome = paynow_services.paynow_result_received(values=request.POST.dict())
+    except ValidationError:
+        logger.warning("Paynow result refused: bad hash or unknown reference")
+        return HttpResponseBadRequest("Refused.")
+    return HttpResponse(outcome, content_type="text/plain")

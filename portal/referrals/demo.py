@@ -6,16 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.accounts.models import ReferringDoctor
 from portal.booking.models import Appointment
+from portal.core.simplepdf import simple_pdf
 from portal.referrals.models import Referral
 from portal.referrals.services import referral_upload
 
-DEMO_LETTER = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
-    b"4 0 obj<</Length 88>>stream\n"
-    b"BT /F1 14 Tf 72 760 Td (Referral letter - demo. Please perform the requested scan.) Tj ET\n"
-    b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+DEMO_LETTER = simple_pdf("Referral letter - demo. Please perform the requested scan.")
 
 
 def seed(*, stdout, style, options) -> None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.permissions import can
 from portal.booking import selectors as booking_selectors
 from portal.booking.views import _context, _guard, wizard_view
+from portal.core.clientip import client_ip
 from portal.referrals import selectors, services
 from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
 from portal.referrals.models import Referral
@@ -92,7 +93,7 @@ def referral_file(request: HttpRequest, pk: int) -> FileResponse:
         handle = referral.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("The file is missing.") from None
-    services.referral_record_access(referral=referral, user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+    services.referral_record_access(referral=referral, user=request.user, ip_address=client_ip(request))
     extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(referral.content_type, "bin")
     response = FileResponse(
         handle, as_attachment=True, filename=f"referral-{referral.pk}.{extension}", content_type=referral.content_type

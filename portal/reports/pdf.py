@@ -1,8 +1,8 @@
 """Rendering a signed report to PDF with WeasyPrint.
 
-The letterhead comes from the site settings (the template reads `settings.cms.PracticeSettings`
-through Wagtail's context processor, so it is rendered with a request); this module does not
-import cms. Nothing is fetched while rendering: no network, no files (the fetcher refuses all).
+The letterhead is the practice's details (`portal.core.practice.practice_details()`), passed into
+the template as `practice`; no request is needed. Nothing is fetched while rendering: no network,
+no files (the fetcher refuses all).
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.utils import timezone
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
+
+from portal.core.practice import practice_details
 
 BLANK_A4 = "<!DOCTYPE html><html><head><style>@page { size: A4; }</style></head><body></body></html>"
 
@@ -46,12 +46,6 @@ def _weasyprint_setup() -> tuple[FontConfiguration, CSS]:
     return _per_thread.font_config, _per_thread.stylesheet
 
 
-def _request_for_rendering(request: HttpRequest | None) -> HttpRequest:
-    # Wagtail finds the site (for the practice settings) from the request; without one, a bare
-    # request falls back to the default site.
-    return request if request is not None else RequestFactory().get("/")
-
-
 def report_context(report) -> dict:
     from portal.referrals.models import Referral
 
@@ -67,15 +61,16 @@ def report_context(report) -> dict:
         "scan_type": appointment.scan_type,
         "referring_doctors": [d for d in doctors if d],
         "printed_at": timezone.now(),
+        "practice": practice_details(),
     }
 
 
-def render_report_html(report, *, request: HttpRequest | None = None) -> str:
-    return render_to_string("reports/pdf/report.html", report_context(report), request=_request_for_rendering(request))
+def render_report_html(report) -> str:
+    return render_to_string("reports/pdf/report.html", report_context(report))
 
 
-def render_report_pdf(report, *, request: HttpRequest | None = None) -> bytes:
-    return html_to_pdf(render_report_html(report, request=request))
+def render_report_pdf(report) -> bytes:
+    return html_to_pdf(render_report_html(report))
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -19,6 +19,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.core import signals
+from portal.core.clientip import client_ip
 from portal.core.uploads import check_upload
 from portal.reports.models import Report, ReportAccess
 from portal.reports.pdf import render_report_pdf
@@ -121,7 +122,7 @@ def _announce(report: Report) -> None:
 
 
 @transaction.atomic
-def report_sign(*, report: Report, radiologist: User, request: HttpRequest | None = None) -> Report:
+def report_sign(*, report: Report, radiologist: User) -> Report:
     """Sign and finalise a draft: its content is locked from now on."""
     _require(radiologist, "reports.write")
     report = _locked(report)
@@ -131,7 +132,7 @@ def report_sign(*, report: Report, radiologist: User, request: HttpRequest | Non
         raise ValidationError("Findings and impression are needed before the report can be signed.")
     report.radiologist = radiologist
     report.signed_at = timezone.now()  # printed on the PDF
-    pdf = render_report_pdf(report, request=request)
+    pdf = render_report_pdf(report)
     return _finalise(report, signer=radiologist, pdf=pdf, uploaded=False)
 
 
@@ -186,10 +187,6 @@ def report_announce_release(*, report_id: int) -> bool:
     return True
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @transaction.atomic
 def report_record_access(*, report: Report, user: User | None, action: str, request: HttpRequest) -> ReportAccess:
     """One row per opening (or refused attempt): who, when, which version, IP, user agent."""
@@ -197,7 +194,7 @@ def report_record_access(*, report: Report, user: User | None, action: str, requ
         report=report,
         user=user if user is not None and user.is_authenticated else None,
         action=action,
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
     access.full_clean()

@@ -51,7 +51,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 report = services.report_save_draft(report=report, radiologist=request.user, **form.cleaned_data)
                 if request.POST.get("action") == "sign":
-                    report = services.report_sign(report=report, radiologist=request.user, request=request)
+                    report = services.report_sign(report=report, radiologist=request.user)
                     messages.success(request, f"Report signed (version {report.version}). Its content is now locked.")
                     return redirect("reports:view", pk=report.pk)
             except ValidationError as exc:

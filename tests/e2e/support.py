@@ -40,6 +40,19 @@ def referral_pdf(path, *, patient: str, doctor: str) -> None:
     path.write_bytes(HTML(string=html).write_pdf())
 
 
+def open_day_beyond_cutoff(page, *, days: int = 3) -> None:
+    """Show the picker on a weekday at least `days` ahead, so the visit booked there can still be
+    changed online (a slot within the change cutoff is not, which depends on the time of day)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + dt.timedelta(days=days)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    page.goto(page.url.split("?")[0] + f"?date={day:%Y-%m-%d}")
+
+
 def pick_first_free_slot(page) -> str:
     """Choose the first free time on the picker's day (moving to the next free day if needed);
     returns the chosen time as shown (HH:MM)."""

@@ -15,6 +15,7 @@ from portal.booking.models import Appointment, MedicalAidMembership
 from portal.booking.tests.conftest import local
 from portal.catalogue.selectors import quote_for
 from portal.catalogue.tests.factories import ScanTypeFactory
+from portal.core.tests.factories import set_practice_details
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status
@@ -190,13 +191,7 @@ def test_an_unknown_or_offline_scan_is_refused(patient_client, room):
 
 
 def test_screening_stop_blocks_online_booking_and_says_to_call(patient_client, mri, day):
-    from wagtail.models import Site
-
-    from cms.models import PracticeSettings
-
-    settings_row = PracticeSettings.for_site(Site.objects.get(is_default_site=True))
-    settings_row.phone = "+263 24 270 0000"
-    settings_row.save()
+    set_practice_details(phone="+263 24 270 0000")
     _pick(patient_client, mri, local(day, 10))
     response = patient_client.post(reverse("booking:book_safety"), {**MRI_OK, "pacemaker": "yes"})
     html = response.content.decode()

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from portal.core.simplepdf import simple_pdf
 from portal.core.uploads import check_upload
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = simple_pdf()
 
 
 def _png(width=10, height=10) -> bytes:

@@ -3,13 +3,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
-from wagtail.models import Site
 
 from portal.accounts.roles import Role
 from portal.accounts.tests.factories import enable_totp, user_with_role
 from portal.booking.tests.factories import AppointmentFactory
+from portal.core.tests.factories import set_practice_details
 from portal.payments.tests.factories import PaymentFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,15 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def practice():
-    """The practice's details, as marketing staff set them in Wagtail (read through the settings
-    context processor: the payments code never imports cms)."""
-    PracticeSettings = apps.get_model("cms", "PracticeSettings")
-    details = PracticeSettings.for_site(Site.objects.get(is_default_site=True))
-    details.practice_name = "Harare Imaging Centre"
-    details.address = "12 Samora Machel Ave, Harare"
-    details.phone = "+263 24 270 0000"
-    details.save()
-    return details
+    """The practice's details, as marketing staff set them in Wagtail."""
+    return set_practice_details(practice_name="Harare Imaging Centre", address="12 Samora Machel Ave, Harare",
+                                phone="+263 24 270 0000")
 
 
 def test_receipt_page_shows_payment_and_practice_details(client, practice):

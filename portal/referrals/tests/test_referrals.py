@@ -14,10 +14,11 @@ from portal.booking import services as booking_services
 from portal.booking.models import Appointment
 from portal.booking.tests.conftest import local
 from portal.catalogue.tests.factories import ScanTypeFactory
+from portal.core.simplepdf import simple_pdf
 from portal.referrals.models import Referral, ReferralAccess
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = simple_pdf()
 
 
 def _bomb() -> bytes:

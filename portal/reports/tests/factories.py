@@ -12,11 +12,12 @@ from portal.accounts.roles import Role
 from portal.accounts.tests.factories import ReferringDoctorFactory, UserFactory, enable_totp, user_with_role
 from portal.booking.models import Appointment
 from portal.booking.tests.factories import AppointmentFactory
+from portal.core.simplepdf import simple_pdf
 from portal.referrals.models import Referral
 from portal.reports import services
 from portal.reports.models import Report
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = simple_pdf()
 
 
 def completed_appointment(*, patient: User | None = None, hours_ago: float = 2, **kwargs) -> Appointment:

@@ -16,6 +16,7 @@ from PIL import Image
 from portal.accounts.roles import Role
 from portal.accounts.tests.factories import enable_totp, user_with_role
 from portal.core import signals
+from portal.core.tests.factories import set_practice_details
 from portal.reports import selectors, services
 from portal.reports.models import Report, ReportAccess
 from portal.reports.tests.factories import (
@@ -45,16 +46,10 @@ def test_signing_stores_a_pdf_with_its_sha256_and_the_turnaround():
     assert 7000 <= report.turnaround_seconds <= 7300  # completed two hours before signing
 
 
-def test_the_pdf_carries_the_letterhead_from_the_site_settings():
-    from wagtail.models import Site
-
-    from cms.models import PracticeSettings
-
-    settings_row = PracticeSettings.for_site(Site.objects.get(is_default_site=True))
-    settings_row.practice_name = "Harare Imaging Centre"
-    settings_row.address = "12 Borrowdale Road, Harare"
-    settings_row.save()
+def test_the_pdf_carries_the_letterhead_from_the_practice_details():
     from portal.reports.pdf import render_report_html
+
+    set_practice_details(practice_name="Harare Imaging Centre", address="12 Borrowdale Road, Harare")
 
     html = render_report_html(signed_report())
     assert "Harare Imaging Centre" in html and "12 Borrowdale Road" in html
