@@ -117,6 +117,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed here (whitenoise serves static files pre-compressed, before this runs); Django
+    # pads each compressed body at random against BREACH, and CSRF tokens are masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,7 +131,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.LoginRequiredMiddleware",
     "portal.accounts.middleware.StaffMFARequiredMiddleware",
     "portal.accounts.middleware.SessionIdleTimeoutMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.accounts.middleware.ThrottledUserSessionsMiddleware",  # allauth's, at most once a minute
     "portal.accounts.proxy.ActingForMiddleware",  # a guardian acting for a dependant (issue 16)
     "portal.core.audit.AuditMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
