@@ -428,6 +428,8 @@ PAYNOW_INTEGRATION_KEY = env("PAYNOW_INTEGRATION_KEY")
 PAYNOW_AUTH_EMAIL = env("PAYNOW_AUTH_EMAIL")
 # A mobile-money request not approved within this many minutes is given up (the patient may try again).
 PAYNOW_PENDING_MINUTES = env_int("PAYNOW_PENDING_MINUTES", 15)
+# The practice's number with the medical-aid schemes (AHFoZ), printed on every claim line.
+CLAIMS_PRACTICE_NUMBER = env("CLAIMS_PRACTICE_NUMBER")
 # A paid appointment cancelled at least this many hours before its start is refunded.
 PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)
 # "Pay now" right after booking keeps the slot this many minutes; unpaid, it is freed (0 = no holds).
