@@ -33,7 +33,9 @@ def bokeh_js_urls() -> tuple[str, ...]:
 
 
 def bokeh_head() -> str:
-    return mark_safe("".join(format_html('<script src="{}"></script>', url) for url in bokeh_js_urls()))
+    """BokehJS, deferred: the page paints before the library arrives; each chart's inline script waits
+    for DOMContentLoaded, which waits for deferred scripts."""
+    return mark_safe("".join(format_html('<script src="{}" defer></script>', url) for url in bokeh_js_urls()))
 
 
 def embed(fig, *, nonce: str = "") -> tuple[str, str]:

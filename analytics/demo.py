@@ -161,6 +161,9 @@ def seed_history(n: int, *, stdout=sys.stdout, now: dt.datetime | None = None, s
                        hours=hours, rooms_per_modality={m: len(pks) for m, pks in real.items()} if real else None,
                        busy=_busy(real) if real else None, days_ahead=days_ahead)
     write_history(history, batch=batch, stdout=stdout, real_rooms=real)
+    from analytics.summary import daily_summary_heal
+
+    daily_summary_heal()  # the bulk insert bypassed the summary's receivers
     return len(history.appointments)
 
 

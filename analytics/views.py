@@ -17,6 +17,7 @@ from analytics.filters import parse_filters
 from analytics.pages import PAGES
 from analytics.queries import comments, key_figures, shared_results
 from portal.accounts.permissions import can
+from portal.core.spreadsheets import csv_safe
 
 NAV = [
     ("dashboard", "Overview"), ("revenue", "Revenue"), ("feedback", "Feedback"), ("missed", "Missed"),
@@ -34,14 +35,6 @@ def manager_required(view):
     return wrapper
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is quoted with a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def csv_response(df, filename: str) -> HttpResponse:

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # This file is named like the app: import the project's `analytics`, not this script.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "h_analytics_bench"
+PG_BENCH_DB = os.environ.get("ANALYTICS_BENCH_DB", "h_analytics_bench")  # one per concurrent run
 
 
 def main() -> None:
@@ -148,8 +148,10 @@ def run(n: int, repeat: int) -> None:
           f"{pandas_s / dashboard_s:.1f}x (goal >= 5)")
     print(f"seed {seed_s:.1f}s vs raw executemany {executemany_s:.1f}s -> executemany / seed = "
           f"{executemany_s / seed_s:.2f} (goal >= 0.5)")
+    print("taken under load: load average {:.2f} {:.2f} {:.2f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
     print(json.dumps({
         "db": "postgres" if vendor == "postgresql" else vendor, "appointments": n,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "dashboard_vs_sql": round(dashboard_s / sql_s, 3),
         "pandas_vs_dashboard": round(pandas_s / dashboard_s, 3),
         "seed_vs_executemany": round(executemany_s / seed_s, 3),

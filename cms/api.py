@@ -1,4 +1,5 @@
-"""The practice's details and hours for the app (public), from the Wagtail site settings."""
+"""The practice's details and hours for the app (public): the practice details (portal.core) and the
+rooms' weekly hours, the same sources the website shows."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from portal.core.models import PracticeSettings
+from portal.core.practice import practice_details
+from portal.core.registry import opening_hours_lines
 
 router = Router(tags=["practice"], auth=None)
 
@@ -24,10 +26,10 @@ class PracticeOut(Schema):
 
 @router.get("/practice", response=PracticeOut, summary="The practice's details and opening hours")
 def practice(request: HttpRequest):
-    details = PracticeSettings.for_request(request)
+    details = practice_details()
     return {
-        "name": details.practice_name, "tagline": details.tagline, "phone": details.phone,
+        "name": details.name, "tagline": details.tagline, "phone": details.phone,
         "email": details.email, "address": details.address,
-        "opening_hours": [line.strip() for line in details.opening_hours.splitlines() if line.strip()],
+        "opening_hours": opening_hours_lines(),
         "time_zone": settings.TIME_ZONE, "currency": settings.CURRENCY,
     }

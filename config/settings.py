@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portal.reports",
     "portal.feedback",
     "portal.notifications",
+    "portal.waitlist",
     "cms",
     "analytics",
     # Wagtail
@@ -116,6 +117,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed here (whitenoise serves static files pre-compressed, before this runs); Django
+    # pads each compressed body at random against BREACH, and CSRF tokens are masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,7 +131,8 @@ MIDDLEWARE = [
     "portal.accounts.middleware.LoginRequiredMiddleware",
     "portal.accounts.middleware.StaffMFARequiredMiddleware",
     "portal.accounts.middleware.SessionIdleTimeoutMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.accounts.middleware.ThrottledUserSessionsMiddleware",  # allauth's, at most once a minute
+    "portal.accounts.proxy.ActingForMiddleware",  # a guardian acting for a dependant (issue 16)
     "portal.core.audit.AuditMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -378,6 +383,8 @@ PUBLIC_URL_NAMES = [
     "payments:paynow_result",  # Paynow calls it; the message's hash is its authentication
     "notifications:twilio_inbound",  # Twilio webhooks (signature-checked)
     "notifications:twilio_status",
+    "reports:shared",  # a report share link: the token is the key (issue 16)
+    "reports:shared_pdf",
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
@@ -421,6 +428,8 @@ PAYNOW_INTEGRATION_KEY = env("PAYNOW_INTEGRATION_KEY")
 PAYNOW_AUTH_EMAIL = env("PAYNOW_AUTH_EMAIL")
 # A mobile-money request not approved within this many minutes is given up (the patient may try again).
 PAYNOW_PENDING_MINUTES = env_int("PAYNOW_PENDING_MINUTES", 15)
+# The practice's number with the medical-aid schemes (AHFoZ), printed on every claim line.
+CLAIMS_PRACTICE_NUMBER = env("CLAIMS_PRACTICE_NUMBER")
 # A paid appointment cancelled at least this many hours before its start is refunded.
 PAYMENTS_REFUND_CUTOFF_HOURS = env_int("PAYMENTS_REFUND_CUTOFF_HOURS", 24)
 # "Pay now" right after booking keeps the slot this many minutes; unpaid, it is freed (0 = no holds).
@@ -578,3 +587,17 @@ if ANYMAIL_ESP:
     for _name in env_list("ANYMAIL_SETTINGS"):
         ANYMAIL[_name] = env(f"ANYMAIL_{_name}")
     PUBLIC_URL_NAMES = [*PUBLIC_URL_NAMES, "anymail:*"]
+
+# --- Patient features: estimate, share links, waitlist, proxy access (issue 16) ---------------
+# An unbooked estimate (the confirm step's quote) is valid this many days at most.
+ESTIMATE_VALID_DAYS = env_int("ESTIMATE_VALID_DAYS", 30)
+# A report share link lasts this many days by default, and never more than the maximum.
+REPORT_SHARE_DEFAULT_DAYS = env_int("REPORT_SHARE_DEFAULT_DAYS", 7)
+REPORT_SHARE_MAX_DAYS = env_int("REPORT_SHARE_MAX_DAYS", 30)
+# A waitlist offer holds the freed slot for this many minutes before passing to the next person.
+WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 30)
+# How many waiting patients are offered one freed slot at once (the first to book it wins).
+WAITLIST_OFFERS_PER_SLOT = env_int("WAITLIST_OFFERS_PER_SLOT", 2)
+# A guardian's access to a child's records ends at this age unless the now-adult grants it.
+PROXY_MAJORITY_AGE = env_int("PROXY_MAJORITY_AGE", 18)
+AUDIT_NAMESPACES += ["waitlist"]

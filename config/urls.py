@@ -31,6 +31,7 @@ urlpatterns = [
     path("imaging/", include("portal.imaging.urls")),
     path("", include("portal.referrals.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("waitlist/", include("portal.waitlist.urls")),
     path("analytics/", include("analytics.urls")),
     # The mobile app's JSON API, its sign-in (allauth's app API) and FHIR R4 (issue 15).
     path("api/v1/", api.urls),

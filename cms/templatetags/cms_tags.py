@@ -61,3 +61,17 @@ def hours(minutes: int) -> str:
         return f"{minutes} min"
     h, m = divmod(minutes, 60)
     return f"{h} h {m} min" if m else f"{h} h"
+
+
+@register.simple_tag(takes_context=True)
+def page_userbar(context) -> str:
+    """Wagtail's editor userbar on the public site's pages only.
+
+    `{% wagtailuserbar %}` renders on every page for anyone with admin access, loading about 1.2 MB
+    of admin assets; portal and analytics pages are not Wagtail pages and have nothing to edit.
+    """
+    from wagtail.admin.templatetags.wagtailuserbar import get_page_instance, wagtailuserbar
+
+    if get_page_instance(context) is None:
+        return ""
+    return wagtailuserbar(context)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from portal.accounts.models import ReferringDoctor, User
+from portal.accounts.models import ProxyAccess, ReferringDoctor, User
 
 
 @admin.register(User)
@@ -26,3 +26,23 @@ class ReferringDoctorAdmin(admin.ModelAdmin):
     list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "user__last_name", "practice_number"]
     raw_id_fields = ["user", "verified_by"]
+
+
+@admin.register(ProxyAccess)
+class ProxyAccessAdmin(admin.ModelAdmin):
+    """Staff see family (proxy) links and end them (the row is kept)."""
+
+    list_display = ["guardian", "dependant", "relationship", "created_at", "ended_at", "end_reason"]
+    list_filter = ["relationship", ("ended_at", admin.EmptyFieldListFilter)]
+    search_fields = ["guardian__email", "guardian__last_name", "dependant__last_name"]
+    raw_id_fields = ["guardian", "dependant", "ended_by"]
+    readonly_fields = ["ended_at", "ended_by"]
+    actions = ["end_access"]
+
+    @admin.action(description="End the selected family access")
+    def end_access(self, request, queryset):
+        from portal.accounts.proxy import proxy_end
+
+        for link in queryset.filter(ended_at__isnull=True):
+            proxy_end(link=link, by=request.user, reason="Ended by the practice")
+        self.message_user(request, "Access ended.")

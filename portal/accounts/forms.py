@@ -94,3 +94,23 @@ class ProfileForm(forms.ModelForm):
         if cleaned.get("notify_by_sms") and not cleaned.get("phone"):
             self.add_error("phone", "Add a mobile number to receive text messages.")
         return cleaned
+
+
+class DependantForm(forms.Form):
+    """A dependant without an email of their own: a child, or an adult who consents."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    relationship = forms.ChoiceField(label="Who are they?", choices=[("child", "My child"),
+                                                                    ("adult", "An adult who consents")])
+    consent = forms.BooleanField(
+        label="They agree that I book, read their reports and pay for them", required=False,
+        help_text="Needed for an adult. They can withdraw it at any time through the practice.",
+    )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return born

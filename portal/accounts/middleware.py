@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
+from allauth.usersessions.middleware import UserSessionsMiddleware
 from django.conf import settings
 from django.contrib import auth, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -121,15 +123,52 @@ class StaffMFARequiredMiddleware:
         return HttpResponseRedirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
 
 
+# The idle expiry (and allauth's "last seen") move on at most once a minute: refreshing them on every
+# request would write the session row on every request.
+SESSION_REFRESH_SECONDS = 60
+_REFRESHED_AT = "_idle_refreshed_at"
+
+
 class SessionIdleTimeoutMiddleware:
-    """Signed-in sessions end after a period without requests: shorter for staff than patients."""
+    """Signed-in sessions end after a period without requests: shorter for staff than patients.
+
+    The expiry is pushed forward when it was last pushed a minute or more ago (or its length
+    changed), so a session idles out between `minutes - 1` and `minutes` after its last request,
+    and a busy session is saved once a minute rather than on every request. Sets
+    `request.session_refreshed` for ThrottledUserSessionsMiddleware.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.session_refreshed = False
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             minutes = settings.SESSION_IDLE_MINUTES_STAFF if is_staff_member(user) else settings.SESSION_IDLE_MINUTES
-            request.session.set_expiry(minutes * 60)
+            session = request.session
+            now = int(time.time())
+            refreshed_at = session.get(_REFRESHED_AT)
+            if (
+                session.get("_session_expiry") != minutes * 60
+                or not isinstance(refreshed_at, int)
+                or not 0 <= now - refreshed_at < SESSION_REFRESH_SECONDS
+            ):
+                session.set_expiry(minutes * 60)
+                session[_REFRESHED_AT] = now
+                request.session_refreshed = True
+        return self.get_response(request)
+
+
+class ThrottledUserSessionsMiddleware(UserSessionsMiddleware):
+    """allauth's user-session activity tracking (IP, user agent, last seen), at most once a minute.
+
+    It runs when SessionIdleTimeoutMiddleware (before it) refreshed the session on this request,
+    so both writes happen on the same request; a session's row is made at sign-in by allauth and
+    on its first request here, so "end every session of a user" still finds them all.
+    """
+
+    def __call__(self, request: HttpRequest):
+        if getattr(request, "session_refreshed", True):
+            return super().__call__(request)
         return self.get_response(request)

@@ -101,3 +101,37 @@ class ReferringDoctor(TimeStampedModel):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+class ProxyAccess(TimeStampedModel):
+    """A guardian acts for a dependant (a child, or an adult who consented) who has no login of
+    their own. For a child it ends at PROXY_MAJORITY_AGE unless the now-adult grants it; an adult
+    dependant, the guardian or staff can end it at any time. Ended rows are kept (the history)."""
+
+    class Relationship(models.TextChoices):
+        CHILD = "child", "My child"
+        ADULT = "adult", "An adult who consents"
+
+    guardian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dependant_links")
+    dependant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_links")
+    relationship = models.CharField(max_length=10, choices=Relationship.choices)
+    consent_recorded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the adult's consent (or the now-adult's grant) was given."
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = "proxy access"
+        verbose_name_plural = "proxy access"
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "dependant"], condition=models.Q(ended_at__isnull=True),
+                                    name="proxy_one_open_link_per_pair"),
+            models.CheckConstraint(condition=~models.Q(guardian=models.F("dependant")), name="proxy_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} for {self.dependant}"

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
 from portal.accounts.permissions import can
 from portal.booking import screening, selectors, services
+from portal.booking.estimate import estimate_from_quote, estimate_response
 from portal.booking.forms import PatientSearchForm, PaymentForm, ScreeningForm, SlotForm
 from portal.booking.picker import parse_day, picker_context
 from portal.booking.wizard import Wizard, steps_for
@@ -367,6 +369,23 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
             request, "Your appointment is booked. We will confirm it once the practice has checked the details."
         )
     return redirect("booking:detail", pk=appointment.pk)
+
+
+@wizard_view("confirm")
+def book_estimate(request: HttpRequest, step: str) -> HttpResponse:
+    """The confirm step's quote as a printable estimate (PDF): the same numbers the step shows."""
+    wizard, patient, scan = _guard(request, step)
+    try:
+        plan, quote = _derive(wizard, scan)
+    except Http404:
+        wizard.drop("payment", "plan_id")
+        messages.error(request, "That medical aid plan is no longer available. Please choose again.")
+        return redirect("booking:book_payment")
+    estimate = estimate_from_quote(
+        patient=patient, scan_type=scan, start=services.parse_start(wizard.state["start"]), plan=plan,
+        member_number=wizard.state.get("member_number", ""), quote=quote, issued_at=timezone.now(),
+    )
+    return estimate_response(estimate, request=request)
 
 
 @require_POST

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal.accounts.permissions import can
 from portal.booking import screening, selectors, services
+from portal.booking.estimate import estimate_from_appointment, estimate_response
 from portal.booking.forms import CancelForm, SlotForm
 from portal.booking.ics import appointment_ics, calendar_offered
 from portal.booking.picker import parse_day, picker_context
@@ -61,6 +62,13 @@ def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def appointment_estimate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable estimate (PDF) from the appointment's stored quote."""
+    appointment = selectors.appointment_get_for(user=request.user, pk=pk)
+    estimate = estimate_from_appointment(appointment, issued_at=timezone.now())
+    return estimate_response(estimate, request=request)
 
 
 def appointment_payment_summary(request: HttpRequest, pk: int) -> HttpResponse:

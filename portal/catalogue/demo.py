@@ -93,6 +93,15 @@ SCHEMES = [
 ]
 
 
+# Demo tariff codes for the claim lines (the AMA CPT codes most Zimbabwean schemes' radiology tariffs follow).
+TARIFF_CODES = {
+    "xr-chest": "71046", "xr-spine-lumbar": "72100", "xr-limb": "73090", "us-abdomen": "76700",
+    "us-pelvis": "76856", "us-obstetric": "76805", "us-breast": "76641", "ct-brain": "70450",
+    "ct-chest-contrast": "71260", "ct-abdomen-pelvis": "74177", "mri-brain": "70551", "mri-knee": "73721",
+    "mri-lumbar-spine": "72148", "mammo-screening": "77067", "mammo-diagnostic": "77066", "dexa-hip-spine": "77080",
+}
+
+
 def seed(*, stdout, style, options) -> None:
     changed = 0
     for code, name, modality, body_part, minutes, price, prep, referral, mri, contrast, pregnancy in SCAN_TYPES:
@@ -100,6 +109,7 @@ def seed(*, stdout, style, options) -> None:
             code=code, name=name, modality=modality, body_part=body_part, duration_minutes=minutes,
             price=Decimal(price), preparation=prep, needs_referral=referral, mri_safety_screening=mri,
             uses_contrast=contrast, pregnancy_check=pregnancy, bookable_online=True,
+            tariff_code=TARIFF_CODES.get(code, ""),
         )
         changed += was_changed
     stdout.write(f"  scan types: {len(SCAN_TYPES)} ({changed} created or updated)")

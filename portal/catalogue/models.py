@@ -69,6 +69,10 @@ class ScanType(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
     uses_contrast = models.BooleanField(default=False, help_text="Ask the contrast questions (kidneys, allergy).")
     pregnancy_check = models.BooleanField(default=False, help_text="Ask whether the patient may be pregnant.")
     bookable_online = models.BooleanField(default=True, help_text="Patients may book this scan themselves.")
+    tariff_code = models.CharField(
+        max_length=20, blank=True,
+        help_text="The medical-aid tariff code claimed for this scan (printed on every claim line).",
+    )
 
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="scan_type")
     workflow_states = GenericRelation(
@@ -87,7 +91,8 @@ class ScanType(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
             [FieldPanel("name"), FieldPanel("code"), FieldRowPanel([FieldPanel("modality"), FieldPanel("body_part")])],
             heading="Scan",
         ),
-        FieldRowPanel([FieldPanel("price"), FieldPanel("duration_minutes")], heading="Price and time"),
+        FieldRowPanel([FieldPanel("price"), FieldPanel("duration_minutes"), FieldPanel("tariff_code")],
+                      heading="Price, time and tariff code"),
         FieldPanel("preparation"),
         MultiFieldPanel(
             [

@@ -15,7 +15,7 @@ from portal.catalogue.models import CoverRule, MedicalAidScheme, Plan, ScanType
 
 SCAN_TYPE_FIELDS = (
     "name", "modality", "body_part", "duration_minutes", "price", "preparation", "needs_referral",
-    "mri_safety_screening", "uses_contrast", "pregnancy_check", "bookable_online",
+    "mri_safety_screening", "uses_contrast", "pregnancy_check", "bookable_online", "tariff_code",
 )
 
 

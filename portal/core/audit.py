@@ -47,6 +47,11 @@ class AuditEvent(models.Model):
     status_code = models.PositiveSmallIntegerField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # A guardian acting for a dependant: `actor` is the guardian, this the dependant.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -81,9 +86,11 @@ class AuditMiddleware:
             return response
         if not set(match.namespaces) & set(settings.AUDIT_NAMESPACES):
             return response
+        guardian = getattr(request, "guardian", None)
         try:
             AuditEvent.objects.create(
-                actor=user,
+                actor=guardian or user,
+                on_behalf_of=user if guardian is not None else None,
                 action=AuditEvent.Action.READ if request.method in ("GET", "HEAD") else AuditEvent.Action.WRITE,
                 method=request.method[:7],
                 view_name=match.view_name[:120],

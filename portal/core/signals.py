@@ -30,6 +30,14 @@ payment_received = Signal()
 # no kwargs: a room or its weekly hours changed (pages that show the hours are stale)
 opening_hours_changed = Signal()
 
+# kwargs: phone (E.164), code, expires_at: the access code of a report share link, to text to its recipient
+# (notifications sends it at once, with no delivery row: the code must not be stored anywhere)
+report_share_code_issued = Signal()
+
+# kwargs: offer (a waitlist offer was made / its slot was taken by someone else)
+waitlist_offer_made = Signal()
+waitlist_offer_taken = Signal()
+
 
 def send_on_commit(signal: Signal, sender: type, **kwargs) -> None:
     """Send `signal` once the current transaction commits (at once outside a transaction)."""

@@ -39,6 +39,8 @@ SUBJECTS = {
     "referral_received": "We received your referral",
     "referral_report_ready": "A report for your referral is ready",
     "payment_receipt": "Receipt for your payment to {practice}",
+    "waitlist_offer": "An earlier time is free: {when}",
+    "waitlist_taken": "The time we offered you was taken",
 }
 MESSAGES = tuple(SUBJECTS)
 
@@ -155,6 +157,14 @@ def build_context(item: Outgoing) -> dict:
         context["report_url"] = settings.NOTIFICATIONS_PUBLIC_BASE_URL.rstrip("/") + reverse(
             "reports:view", args=[extra["report_id"]])
         context["amended"] = bool(extra.get("amended"))
+    if extra.get("offer_id"):
+        offer_start = local(dt.datetime.fromisoformat(extra["offer_start"]))
+        context["start"] = offer_start
+        context["when"] = f"{offer_start:%a} {offer_start.day} {offer_start:%b} at {offer_start:%H:%M}"
+        context["scan_name"] = extra.get("offer_scan", "")
+        context["offer_expires"] = local(dt.datetime.fromisoformat(extra["offer_expires"]))
+        context["offer_url"] = settings.NOTIFICATIONS_PUBLIC_BASE_URL.rstrip("/") + reverse(
+            "waitlist:offer", args=[extra["offer_id"]])
     if extra.get("payment_id"):
         from portal.payments.models import Payment
 

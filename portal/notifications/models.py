@@ -16,6 +16,7 @@ from django.db import models
 from portal.booking.models import Appointment
 from portal.core.models import TimeStampedModel
 from portal.referrals.models import Referral
+from portal.waitlist.models import WaitlistOffer
 
 
 def _default_quiet_start() -> dt.time:
@@ -76,6 +77,8 @@ class Delivery(TimeStampedModel):
         Appointment, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
+    waitlist_offer = models.ForeignKey(WaitlistOffer, null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="deliveries")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")
     kind = models.CharField(max_length=60, help_text="The exactly-once key, e.g. reminder_24h_20261128T0700Z.")
     message = models.CharField(max_length=30, help_text="Which message (template) this is, e.g. reminder.")
@@ -115,8 +118,14 @@ class Delivery(TimeStampedModel):
                 condition=models.Q(referral__isnull=False),
                 name="delivery_once_per_referral_kind_channel",
             ),
+            models.UniqueConstraint(
+                fields=["waitlist_offer", "kind", "channel"],
+                condition=models.Q(waitlist_offer__isnull=False),
+                name="delivery_once_per_waitlist_offer_kind_channel",
+            ),
             models.CheckConstraint(
-                condition=models.Q(appointment__isnull=False) | models.Q(referral__isnull=False),
+                condition=models.Q(appointment__isnull=False) | models.Q(referral__isnull=False)
+                | models.Q(waitlist_offer__isnull=False),
                 name="delivery_about_something",
             ),
         ]
@@ -144,4 +153,6 @@ MESSAGE_LABELS = {
     "referral_received": "Referral received",
     "referral_report_ready": "Report ready (referring doctor)",
     "payment_receipt": "Payment receipt",
+    "waitlist_offer": "Waitlist offer",
+    "waitlist_taken": "Waitlist offer taken",
 }

@@ -89,3 +89,30 @@ def on_email_tracking(sender, event, esp_name, **kwargs) -> None:
     reason = (event.reject_reason or "") if event.event_type in ("bounced", "rejected", "failed") else ""
     delivery_record_email_event(provider_message_id=event.message_id or "", event_type=event.event_type,
                                 reason=f"{reason} ({esp_name})" if reason else esp_name)
+
+@receiver(signals.report_share_code_issued, dispatch_uid="notifications.report_share_code")
+def on_report_share_code(sender, phone, code, expires_at, **kwargs) -> None:
+    """Text a share link's access code at once. No delivery row and no task: the code would then be
+    stored in the database (the log, the broker); the share keeps only its hash."""
+    from portal.notifications.sms import get_backend
+
+    get_backend().send(to=phone, body=share_code_text(code=code, expires_at=expires_at))
+
+
+def share_code_text(*, code: str, expires_at) -> str:
+    from portal.core.practice import practice_details
+    from portal.notifications.messages import local
+
+    until = local(expires_at)
+    return (f"{practice_details().name}: a patient shared a radiology report with you. Access code {code} "
+            f"(the link works until {until.day} {until:%b %Y %H:%M}).")
+
+
+@receiver(signals.waitlist_offer_made, dispatch_uid="notifications.waitlist_offer")
+def on_waitlist_offer(sender, offer, **kwargs) -> None:
+    _queue("notify_waitlist_offer", offer.pk, "waitlist_offer")
+
+
+@receiver(signals.waitlist_offer_taken, dispatch_uid="notifications.waitlist_taken")
+def on_waitlist_taken(sender, offer, **kwargs) -> None:
+    _queue("notify_waitlist_offer", offer.pk, "waitlist_taken")

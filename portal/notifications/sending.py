@@ -45,6 +45,9 @@ def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | Non
         item.status == Appointment.Status.CANCELLED
     ):
         return Status.CANCELLED, "The appointment was cancelled.", None
+    expires = (item.context or {}).get("offer_expires") if item.message == "waitlist_offer" else None
+    if expires and now >= dt.datetime.fromisoformat(expires):
+        return Status.CANCELLED, "The offer expired before it could be sent.", None
     if item.channel == Channel.SMS:
         if item.sms_opted_out or not item.notify_by_sms or not item.phone:
             return Status.SKIPPED, "The recipient turned text messages off.", None
@@ -53,6 +56,8 @@ def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | Non
             until = next_allowed(now, quiet_start, quiet_end)
             if item.message == "reminder" and item.start is not None and until >= item.start:
                 return Status.SKIPPED, "Quiet hours last until the appointment.", None
+            if expires and until >= dt.datetime.fromisoformat(expires):
+                return Status.SKIPPED, "Quiet hours last until the offer expires.", None
             return Status.PENDING, "", until
     elif not item.notify_by_email or not item.email:
         return Status.SKIPPED, "The recipient turned email off.", None

@@ -143,6 +143,7 @@ def _new_deliveries(
     kind: str,
     appointment: Appointment | None = None,
     referral=None,
+    waitlist_offer=None,
     context: dict | None = None,
     requested_by: User | None = None,
     now: dt.datetime,
@@ -153,11 +154,14 @@ def _new_deliveries(
     rows = []
     for channel, address in recipient_channels(recipient):
         delivery = Delivery(
-            appointment=appointment, referral=referral, recipient=recipient, kind=kind, message=message,
-            channel=channel, to=address, due_at=_due_for(channel, preference, now),
+            appointment=appointment, referral=referral, waitlist_offer=waitlist_offer, recipient=recipient,
+            kind=kind, message=message, channel=channel, to=address, due_at=_due_for(channel, preference, now),
             appointment_start=appointment.start if appointment is not None else None,
             context=context or {}, requested_by=requested_by,
         )
+        if waitlist_offer is not None and delivery.due_at >= waitlist_offer.expires_at:
+            # An offer texted after it expires is worse than none: email (if chosen) still goes.
+            delivery.status, delivery.error = Status.SKIPPED, "Quiet hours last until the offer expires."
         delivery.full_clean(validate_unique=False, validate_constraints=False)  # the database decides races
         rows.append(delivery)
     return rows
@@ -186,6 +190,7 @@ def deliveries_create(
     kind: str,
     appointment: Appointment | None = None,
     referral=None,
+    waitlist_offer=None,
     context: dict | None = None,
     requested_by: User | None = None,
 ) -> list[Delivery]:
@@ -197,7 +202,7 @@ def deliveries_create(
     created = []
     for delivery in _new_deliveries(
         recipient=recipient, message=message, kind=kind, appointment=appointment, referral=referral,
-        context=context, requested_by=requested_by, now=now,
+        waitlist_offer=waitlist_offer, context=context, requested_by=requested_by, now=now,
     ):
         try:
             with transaction.atomic():
@@ -270,6 +275,14 @@ def report_notify_referrers(*, report) -> list[Delivery]:
 
 
 @transaction.atomic
+def waitlist_notify_offer(*, offer, message: str = "waitlist_offer") -> list[Delivery]:
+    """Tell a waiting patient about a freed slot (or, kindly, that someone else booked it first)."""
+    context = {"offer_id": offer.pk, "offer_start": offer.start.isoformat(),
+               "offer_expires": offer.expires_at.isoformat(), "offer_scan": offer.entry.scan_type.name}
+    return deliveries_create(recipient=offer.entry.patient, message=message, kind=message, waitlist_offer=offer,
+                             context=context)
+
+
 def payment_notify_receipt(*, payment) -> list[Delivery]:
     appointment = payment.appointment
     return deliveries_create(

@@ -61,3 +61,12 @@ def notify_referral_received(referral_id: int) -> int:
 
     referral = Referral.objects.select_related("referring_doctor__user").filter(pk=referral_id).first()
     return len(services.referral_notify_received(referral=referral)) if referral else 0
+
+
+def notify_waitlist_offer(offer_id: int, message: str) -> int:
+    from portal.waitlist.models import WaitlistOffer
+
+    offer = WaitlistOffer.objects.select_related("entry__patient", "entry__scan_type").filter(pk=offer_id).first()
+    if offer is None:
+        return 0
+    return len(services.waitlist_notify_offer(offer=offer, message=message))

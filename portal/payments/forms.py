@@ -90,3 +90,43 @@ class PaynowForm(forms.Form):
             return data
         data["phone"] = "0" + national  # Paynow takes the local form, 0771234567
         return data
+
+
+def _schemes():
+    from portal.catalogue.models import MedicalAidScheme
+
+    return MedicalAidScheme.objects.filter(active=True).order_by("name")
+
+
+class ClaimBatchForm(forms.Form):
+    scheme = forms.ModelChoiceField(queryset=None, label="Medical-aid scheme", empty_label="Choose the scheme",
+                                    error_messages={"required": "Choose the scheme to claim from."})
+    period_start = forms.DateField(label="Scans from", widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label="to (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = _schemes()
+
+
+class RemittanceForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+
+    scheme = forms.ModelChoiceField(queryset=None, label="Medical-aid scheme", empty_label="Choose the scheme",
+                                    error_messages={"required": "Choose the scheme the remittance is from."})
+    file = forms.FileField(label="Remittance file (CSV)", help_text="In the layout of our claim files, with "
+                           "amount_paid and rejection_reason columns.",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+                           error_messages={"required": "Choose the remittance file."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = _schemes()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB: split it.")
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Upload the remittance as a CSV file.")
+        return upload

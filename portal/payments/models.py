@@ -11,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from portal.booking.models import Appointment
+from portal.catalogue.models import MedicalAidScheme
 from portal.core.models import TimeStampedModel
 
 
@@ -92,6 +93,12 @@ class MedicalAidClaim(TimeStampedModel):
     payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # The claim line as sent in a batch (kept as sent: later edits of the catalogue or referral don't move it).
+    batch = models.ForeignKey("ClaimBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    tariff_code = models.CharField(max_length=20, blank=True)
+    icd10_codes = models.JSONField(default=list, blank=True)
+    dependant_code = models.CharField(max_length=4, blank=True, default="00",
+                                      help_text="The scheme's dependant code of the patient (00: main member).")
 
     history = HistoricalRecords()  # row history for the managers' audit screen
 
@@ -116,6 +123,55 @@ class MedicalAidClaim(TimeStampedModel):
         if self.status == self.Status.PAID:
             return max(self.amount_claimed - self.amount_paid, Decimal("0"))
         return Decimal("0")
+
+
+class ClaimBatch(TimeStampedModel):
+    """The claims of one scheme for one period, sent together as one file (CSV or XLSX).
+
+    Building a batch submits a claim for each completed, unclaimed appointment of the scheme in the
+    period; the scheme's remittance file later says, line by line, what it paid.
+    """
+
+    scheme = models.ForeignKey(MedicalAidScheme, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Inclusive.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")),
+                                   name="claimbatch_period_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.scheme} {self.period_start:%d %b}–{self.period_end:%d %b %Y}"
+
+    @property
+    def number(self) -> str:
+        return f"CB-{self.pk:05d}"
+
+
+class RemittanceImport(TimeStampedModel):
+    """A scheme's remittance file, imported once (its SHA-256 is unique): what it applied and what
+    it could not match, for staff."""
+
+    scheme = models.ForeignKey(MedicalAidScheme, on_delete=models.PROTECT, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+    lines = models.PositiveIntegerField()
+    applied = models.JSONField(default=list, blank=True,
+                               help_text="Claim numbers paid, part-paid or rejected by this file.")
+    unmatched = models.JSONField(default=list, blank=True,
+                                 help_text="Lines that matched no claim of the scheme, with why.")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "sha256"], name="remittance_once_per_file")]
+
+    def __str__(self) -> str:
+        return f"Remittance {self.original_name or self.sha256[:12]} ({self.scheme})"
 
 
 class Refund(TimeStampedModel):

@@ -20,4 +20,10 @@ urlpatterns = [
     path("appointments/<int:pk>/paynow/", views.paynow_start, name="paynow_start"),
     path("paynow/<int:pk>/", views.paynow_status, name="paynow_status"),
     path("paynow/result/", views.paynow_result, name="paynow_result"),
+    path("claims/", views.claims_desk, name="claims"),
+    path("claims/batches/", views.claim_batch_build, name="claim_batch_build"),
+    path("claims/batches/<int:pk>/", views.claim_batch, name="claim_batch"),
+    path("claims/batches/<int:pk>/claims.<str:fmt>", views.claim_batch_file, name="claim_batch_file"),
+    path("claims/remittances/", views.remittance_import, name="remittance_import"),
+    path("claims/remittances/<int:pk>/", views.remittance, name="remittance"),
 ]

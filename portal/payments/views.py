@@ -9,6 +9,7 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,9 +20,16 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import can
 from portal.core.practice import practice_details
-from portal.payments import gateway, paynow_services, services
-from portal.payments.forms import ClaimOutcomeForm, ClaimSubmitForm, DeskPaymentForm, PaynowForm
-from portal.payments.models import MedicalAidClaim, Payment, Refund
+from portal.payments import claim_batches, claim_files, gateway, paynow_services, services
+from portal.payments.forms import (
+    ClaimBatchForm,
+    ClaimOutcomeForm,
+    ClaimSubmitForm,
+    DeskPaymentForm,
+    PaynowForm,
+    RemittanceForm,
+)
+from portal.payments.models import ClaimBatch, MedicalAidClaim, Payment, Refund, RemittanceImport
 from portal.payments.panels import appointment_panel_context
 from portal.payments.selectors import (
     PAYNOW_METHODS,
@@ -301,3 +309,90 @@ def paynow_result(request: HttpRequest) -> HttpResponse:
         logger.warning("Paynow result refused: bad hash or unknown reference")
         return HttpResponseBadRequest("Refused.")
     return HttpResponse(outcome, content_type="text/plain")
+
+
+# --- Medical-aid claim batches and remittances ---------------------------------------------------
+
+
+def claims_desk(request: HttpRequest) -> HttpResponse:
+    """Staff: build a batch for a scheme and period (preview first), download it, import remittances."""
+    _require(request, "payments.record")
+    batch_form = ClaimBatchForm(request.GET or None, prefix="batch")
+    preview = None
+    if request.GET and batch_form.is_valid():
+        try:
+            preview = claim_batches.claim_batch_preview(**batch_form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+    return render(request, "payments/claims.html", {
+        "batch_form": batch_form, "preview": preview,
+        "remittance_form": RemittanceForm(prefix="remittance"),
+        "batches": ClaimBatch.objects.select_related("scheme").annotate(
+            count=Count("claims"), claimed=Sum("claims__amount_claimed"))[:30],
+        "imports": RemittanceImport.objects.select_related("scheme")[:10],
+    })
+
+
+@require_POST
+def claim_batch_build(request: HttpRequest) -> HttpResponse:
+    _require(request, "payments.record")
+    form = ClaimBatchForm(request.POST, prefix="batch")
+    if not form.is_valid():
+        _errors(request, form.errors)
+        return redirect("payments:claims")
+    try:
+        batch = claim_batches.claim_batch_build(by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("payments:claims")
+    messages.success(request, f"Batch {batch.number}: {batch.claims.count()} claims submitted to {batch.scheme.name}.")
+    return redirect("payments:claim_batch", pk=batch.pk)
+
+
+def claim_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "payments.record")
+    batch = get_object_or_404(ClaimBatch.objects.select_related("scheme", "created_by"), pk=pk)
+    return render(request, "payments/claim_batch.html", {
+        "batch": batch, "claims": claim_batches.batch_claims(batch), "total": claim_batches.total_claimed(batch)})
+
+
+def claim_batch_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _require(request, "payments.record")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such file type.")
+    batch = get_object_or_404(ClaimBatch.objects.select_related("scheme"), pk=pk)
+    rows = claim_batches.batch_rows(batch)
+    if fmt == "xlsx":
+        content = claim_files.write_xlsx(rows, title=batch.number)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content, content_type = claim_files.write_csv(rows), "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="claims-{batch.number}.{fmt}"'
+    return response
+
+
+@require_POST
+def remittance_import(request: HttpRequest) -> HttpResponse:
+    _require(request, "payments.record")
+    form = RemittanceForm(request.POST, request.FILES, prefix="remittance")
+    if not form.is_valid():
+        _errors(request, form.errors)
+        return redirect("payments:claims")
+    upload = form.cleaned_data["file"]
+    try:
+        record = claim_batches.remittance_import(scheme=form.cleaned_data["scheme"], data=upload.read(),
+                                                 original_name=upload.name, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "The remittance was not imported; nothing was changed.")
+        _errors(request, error)
+        return redirect("payments:claims")
+    messages.success(request, f"Remittance imported: {len(record.applied)} claims updated, "
+                              f"{len(record.unmatched)} lines to look at.")
+    return redirect("payments:remittance", pk=record.pk)
+
+
+def remittance(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "payments.record")
+    record = get_object_or_404(RemittanceImport.objects.select_related("scheme", "imported_by"), pk=pk)
+    return render(request, "payments/remittance.html", {"record": record})

@@ -34,3 +34,10 @@ class LinkDoctorForm(forms.Form):
         field.label_from_instance = lambda d: " · ".join(
             part for part in (f"Dr {d.user.get_full_name()}", f"practice no. {d.practice_number}", d.practice_name)
             if part)
+
+
+class DiagnosisForm(forms.Form):
+    """Staff: the ICD-10 codes on the letter (claims carry them)."""
+
+    codes = forms.CharField(label="Diagnosis codes (ICD-10)", max_length=80, required=False,
+                            help_text="As on the letter, e.g. R10.4, K80.2. Checked against ICD-10.")

@@ -33,6 +33,9 @@ class Referral(TimeStampedModel):
     )
     scan_type = models.ForeignKey(ScanType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     clinical_notes = models.TextField(blank=True)
+    icd10_codes = models.JSONField(
+        default=list, blank=True, help_text="The ICD-10 diagnosis codes of the referral (checked against ICD-10)."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
     file = models.FileField(storage=private_storage, upload_to=PrivateUploadTo("referrals"), max_length=200)
     original_name = models.CharField(max_length=200, blank=True, help_text="The uploaded file's name, for display.")

@@ -21,6 +21,7 @@ def appointment_panel_context(user, appointment) -> dict | None:
         "needs_referral": appointment.scan_type.needs_referral and _letter_useful(appointment),
         "can_upload": _letter_useful(appointment) and can(user, "referrals.upload_for_appointment", appointment),
         "link_form": LinkDoctorForm() if can(user, "accounts.approve_doctor") else None,
+        "can_set_diagnosis": can(user, "referrals.set_diagnosis", appointment),
         "form": ReferralUploadForm(),
     }
 

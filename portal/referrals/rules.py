@@ -30,3 +30,9 @@ def _link_doctor(user: Any, referral: Any) -> bool:
     from portal.accounts.permissions import can
 
     return referral is not None and can(user, "accounts.approve_doctor")
+
+
+@rule("referrals.set_diagnosis")
+def _set_diagnosis(user: Any, referral: Any) -> bool:
+    """Record the letter's ICD-10 diagnosis codes (for medical-aid claims): the practice's clinical staff."""
+    return referral is not None and is_clinical_staff(user)

@@ -97,3 +97,21 @@ def referral_record_access(*, referral: Referral, user: User, ip_address: str | 
     access.full_clean()
     access.save()
     return access
+
+
+@transaction.atomic
+def referral_set_diagnosis(*, referral: Referral, codes: str | list[str], by: User) -> Referral:
+    """Record the ICD-10 diagnosis codes written on the letter (claims carry them). Unknown codes are
+    refused with their text; an empty value clears them."""
+    from portal.accounts.permissions import can
+    from portal.catalogue.icd10 import parse_codes
+
+    if not can(by, "referrals.set_diagnosis", referral):
+        raise ValidationError("You may not record diagnosis codes.")
+    parsed = parse_codes(codes)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral.icd10_codes = parsed
+    # Only this field changes (an old letter may have lost its uploader: SET_NULL).
+    referral.clean_fields(exclude=[f.name for f in Referral._meta.fields if f.name != "icd10_codes"])
+    referral.save(update_fields=["icd10_codes", "updated_at"])
+    return referral

@@ -14,7 +14,7 @@ from portal.booking import selectors as booking_selectors
 from portal.booking.views import _context, _guard, wizard_view
 from portal.core.clientip import client_ip
 from portal.referrals import selectors, services
-from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
+from portal.referrals.forms import DiagnosisForm, LinkDoctorForm, ReferralUploadForm
 from portal.referrals.models import Referral
 
 
@@ -121,6 +121,29 @@ def link_doctor(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             doctor = form.cleaned_data["doctor"].user.get_full_name()
             messages.success(request, f"Linked to Dr {doctor}: they can follow it and read its report.")
+    if referral.appointment_id:
+        return redirect("booking:detail", referral.appointment_id)
+    return redirect("accounts:dashboard")
+
+
+@require_POST
+def set_diagnosis(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record the letter's ICD-10 codes (404 for anyone else)."""
+    referral = Referral.objects.select_related("appointment").filter(pk=pk).first()
+    if referral is None or not can(request.user, "referrals.set_diagnosis", referral):
+        raise Http404
+    form = DiagnosisForm(request.POST)
+    if form.is_valid():
+        try:
+            referral = services.referral_set_diagnosis(referral=referral, codes=form.cleaned_data["codes"],
+                                                       by=request.user)
+        except ValidationError as exc:
+            messages.error(request, f"The diagnosis codes were not saved: {exc.messages[0]}")
+        else:
+            messages.success(request, "Diagnosis codes saved: " + (", ".join(referral.icd10_codes) or "none") + ".")
+    else:
+        messages.error(request, "The diagnosis codes were not saved: " + " ".join(
+            e for errs in form.errors.values() for e in errs))
     if referral.appointment_id:
         return redirect("booking:detail", referral.appointment_id)
     return redirect("accounts:dashboard")

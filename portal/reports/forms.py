@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from phonenumber_field.formfields import PhoneNumberField
 
 
 class ReportForm(forms.Form):
@@ -23,3 +24,38 @@ class AmendForm(forms.Form):
 class ReportUploadForm(forms.Form):
     file = forms.FileField(label="Report PDF", help_text="A PDF made elsewhere, up to 10 MB.",
                            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
+
+
+class ShareForm(forms.Form):
+    """A share link for another doctor: for whom, how long, and optionally an access code by SMS."""
+
+    recipient_name = forms.CharField(
+        label="Who is it for?", max_length=120,
+        help_text="Shown in “Who opened my report”, e.g. Dr Moyo (second opinion).",
+    )
+    days = forms.IntegerField(label="Link lasts (days)", initial=7, min_value=1,
+                              error_messages={"min_value": "A link must last at least 1 day."})
+    phone = PhoneNumberField(
+        label="Text an access code to (optional)", required=False,
+        help_text="The link then asks for a six-digit code, sent by SMS to this number.",
+    )
+
+    def __init__(self, *args, max_days: int, default_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_days = max_days
+        self.fields["days"].initial = default_days
+        self.fields["days"].max_value = max_days
+        self.fields["days"].widget.attrs.update({"min": 1, "max": max_days})
+        self.fields["days"].help_text = f"At most {max_days} days. You can revoke the link at any time."
+
+    def clean_days(self) -> int:
+        days = self.cleaned_data["days"]
+        if days > self.max_days:
+            raise forms.ValidationError(f"A link can last at most {self.max_days} days.")
+        return days
+
+
+class ShareCodeForm(forms.Form):
+    code = forms.CharField(label="Access code", max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+                           error_messages={"min_length": "The access code has six digits."})

@@ -61,6 +61,52 @@ class Report(TimeStampedModel):
         return self.status in (self.Status.SIGNED, self.Status.AMENDED)
 
 
+class ReportShare(TimeStampedModel):
+    """A time-limited link to one appointment's report, made by the patient for another doctor.
+
+    Only the SHA-256 of the token is stored (the link is shown once); the optional access code is
+    stored with Django's password hasher. A share shows the newest released final version.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="shares")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipient_name = models.CharField("shared with", max_length=120,
+                                      help_text="Who the link is for, e.g. Dr Moyo (second opinion).")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    access_code_hash = models.CharField(max_length=128, blank=True)
+    code_phone_last_digits = models.CharField(max_length=4, blank=True)
+    failed_code_attempts = models.PositiveSmallIntegerField(default=0)
+
+    MAX_CODE_ATTEMPTS = 5
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")),
+                                   name="reportshare_expires_after_creation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Share of report #{self.report_id} with {self.recipient_name}"
+
+    @property
+    def needs_code(self) -> bool:
+        return bool(self.access_code_hash)
+
+    def state(self, now) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.failed_code_attempts >= self.MAX_CODE_ATTEMPTS:
+            return "locked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+
 class ReportAccess(models.Model):
     """One opening of a report: who, when, which version, how, from where. Append-only."""
 
@@ -81,6 +127,11 @@ class ReportAccess(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # Set when the report was opened through a share link (no user: the person named on the link).
+    share = models.ForeignKey(ReportShare, null=True, blank=True, on_delete=models.PROTECT, related_name="accesses")
+    # Set when a guardian opened a dependant's report (`user` is then the dependant).
+    by_guardian = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         ordering = ["-at"]

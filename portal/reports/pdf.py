@@ -14,18 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
+from portal.core.pdf import NoFetch as _NoFetch
 from portal.core.practice import practice_details
 
 BLANK_A4 = "<!DOCTYPE html><html><head><style>@page { size: A4; }</style></head><body></body></html>"
-
-
-class _NoFetch(URLFetcher):
-    """Refuse every external resource: a report renders from its HTML and CSS alone."""
-
-    def fetch(self, url, headers=None):
-        raise ValueError("External resources are not fetched when rendering reports.")
 
 
 STYLESHEET = Path(__file__).with_name("report.css")

@@ -68,3 +68,11 @@ def _images_follow_report(user: Any, appointment: Any) -> bool:
                                     status__in=(Report.Status.SIGNED, Report.Status.AMENDED)).select_related(
         "appointment")
     return any(_read(user, report) for report in reports)
+
+@rule("reports.share")
+def _share(user: Any, report: Any) -> bool:
+    """The patient shares their own released report (a link for another doctor)."""
+    if report is None or not report.is_final:
+        return False
+    released = report.released_at is not None and report.released_at <= timezone.now()
+    return released and report.appointment.patient_id == user.pk

@@ -101,7 +101,7 @@ def report_access_log(*, user: User, report: Report) -> QuerySet[ReportAccess]:
         raise PermissionDenied
     return (
         ReportAccess.objects.filter(report__appointment_id=report.appointment_id)
-        .select_related("user", "user__doctor_profile", "report")
+        .select_related("user", "user__doctor_profile", "report", "share", "by_guardian")
         .prefetch_related("user__groups")
         .order_by("-at")
     )

@@ -194,6 +194,7 @@ def report_record_access(*, report: Report, user: User | None, action: str, requ
     access = ReportAccess(
         report=report,
         user=user if user is not None and user.is_authenticated else None,
+        by_guardian=getattr(request, "guardian", None),
         action=action,
         via=via,
         ip_address=client_ip(request),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from portal.feedback import views as feedback_views
-from portal.reports import views
+from portal.reports import views, views_share
 
 app_name = "reports"
 
@@ -14,5 +14,9 @@ urlpatterns = [
     path("<int:pk>/upload/", views.upload, name="upload"),
     path("<int:pk>/view/", views.view, name="view"),
     path("<int:pk>/download/", views.download, name="download"),
+    path("<int:pk>/share/", views_share.share, name="share"),
+    path("shares/<int:pk>/revoke/", views_share.share_revoke, name="share_revoke"),
+    path("shared/<str:token>/", views_share.shared, name="shared"),
+    path("shared/<str:token>/pdf/", views_share.shared_pdf, name="shared_pdf"),
     path("<int:pk>/feedback/", feedback_views.give_for_report, name="feedback"),
 ]

@@ -141,6 +141,7 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
         "newer": newer[-1] if newer else None,
         "access_log": selectors.report_access_log(user=request.user, report=report)[:200] if show_log else None,
         "can_amend": can(request.user, "reports.write") and report.status == Report.Status.SIGNED,
+        "can_share": can(request.user, "reports.share", report),
         "is_patient_view": report.appointment.patient_id == request.user.pk,
         "feedback_given": hasattr(report.appointment, "feedback") if is_patient(request.user) else None,
         # Imaging (issue 14): the images, and their openings in "Who opened my report".

@@ -8,9 +8,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from analytics.views import csv_safe
 from portal.accounts.roles import Role
 from portal.accounts.tests.factories import enable_totp, user_with_role
+from portal.core.spreadsheets import csv_safe
 from portal.feedback.services import feedback_give
 from portal.reports.tests.factories import completed_appointment
 

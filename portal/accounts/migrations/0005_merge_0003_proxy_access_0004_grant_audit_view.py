@@ -6,8 +6,8 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_practicesettings'),
-        ('core', '0004_schedule_nightly_backup'),
+        ('accounts', '0003_proxy_access'),
+        ('accounts', '0004_grant_audit_view'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0007_merge_history_imaging'),
+        ('booking', '0007_merge_20261202_1019'),
     ]
 
     operations = [
