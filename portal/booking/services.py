@@ -90,11 +90,18 @@ def check_in_open(appointment: Appointment, *, now: dt.datetime | None = None) -
     return opens <= (now or timezone.now()) <= closes
 
 
-def _check_check_in_window(appointment: Appointment, *, completing: bool = False) -> None:
+def _check_check_in_window(appointment: Appointment, *, completing: bool = False, by_scanner: bool = False) -> None:
     now = timezone.now()
     opens, closes = check_in_window(appointment)
     tz = practice_tz()
     start = timezone.localtime(appointment.start, tz)
+    if by_scanner:
+        if timezone.localtime(now, tz).date() != start.date():
+            raise ValidationError(
+                f"The scanner reported this procedure on another day than the appointment ({start:%-d %b} at "
+                f"{start:%H:%M}); reception must move the appointment first."
+            )
+        return
     if now < opens:
         if completing:
             raise ValidationError(f"Too early to mark this scan complete: it starts {start:%-d %b} at {start:%H:%M}.")
@@ -111,22 +118,26 @@ def _check_check_in_window(appointment: Appointment, *, completing: bool = False
 
 
 @transaction.atomic
-def appointment_check_in(*, appointment: Appointment, by: User | None) -> Appointment:
-    """Check the patient in, only within the check-in window, stamping the real time."""
+def appointment_check_in(*, appointment: Appointment, by: User | None, by_scanner: bool = False) -> Appointment:
+    """Check the patient in, only within the check-in window, stamping the real time.
+
+    ``by_scanner``: the modality itself reported the procedure started (MPPS), which proves the
+    patient is on the table; then any time on the appointment's own (practice-local) day counts."""
     appointment = _locked(appointment)
     if appointment.status == Status.CONFIRMED:
-        _check_check_in_window(appointment)
+        _check_check_in_window(appointment, by_scanner=by_scanner)
     appointment = _move(appointment, Status.CHECKED_IN)
     signals.send_on_commit(signals.appointment_checked_in, sender=Appointment, appointment=appointment)
     return appointment
 
 
 @transaction.atomic
-def appointment_complete(*, appointment: Appointment, by: User | None) -> Appointment:
-    """Mark the scan done (stamping the real time); never before the check-in window opens."""
+def appointment_complete(*, appointment: Appointment, by: User | None, by_scanner: bool = False) -> Appointment:
+    """Mark the scan done (stamping the real time); never before the check-in window opens
+    (for the scanner's own report, never on another day than the appointment's)."""
     appointment = _locked(appointment)
     if appointment.status == Status.CHECKED_IN:
-        _check_check_in_window(appointment, completing=True)
+        _check_check_in_window(appointment, completing=True, by_scanner=by_scanner)
     appointment = _move(appointment, Status.COMPLETED)
     signals.send_on_commit(signals.appointment_completed, sender=Appointment, appointment=appointment)
     return appointment

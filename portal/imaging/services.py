@@ -191,7 +191,10 @@ def procedure_step_start(*, sop_instance_uid: str, accession_number: str, callin
     if appointment is None:
         raise MppsRefused(INVALID_ATTRIBUTE_VALUE, "no appointment has this accession number")
     if appointment.status == Appointment.Status.CONFIRMED:
-        appointment = booking_services.appointment_check_in(appointment=appointment, by=None)
+        try:
+            appointment = booking_services.appointment_check_in(appointment=appointment, by=None, by_scanner=True)
+        except ValidationError as refused:
+            raise MppsRefused(PROCESSING_FAILURE, "; ".join(refused.messages)) from refused
     elif appointment.status != Appointment.Status.CHECKED_IN:
         raise MppsRefused(PROCESSING_FAILURE, f"the appointment is {appointment.status}")
     step = ProcedureStep(sop_instance_uid=sop_instance_uid, appointment=appointment,
@@ -224,5 +227,8 @@ def procedure_step_finish(*, sop_instance_uid: str, status: str, ended_at: dt.da
     step.save()
     appointment = step.appointment
     if status == ProcedureStep.Status.COMPLETED and appointment.status == Appointment.Status.CHECKED_IN:
-        booking_services.appointment_complete(appointment=appointment, by=None)
+        try:
+            booking_services.appointment_complete(appointment=appointment, by=None, by_scanner=True)
+        except ValidationError as refused:
+            raise MppsRefused(PROCESSING_FAILURE, "; ".join(refused.messages)) from refused
     return step

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 from pynetdicom import AE
@@ -99,6 +102,25 @@ def test_discontinued_is_recorded_with_its_reason_and_the_appointment_is_not_com
     assert (step.status, step.discontinued_reason) == ("DISCONTINUED", "Patient refused to continue")
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CHECKED_IN
+
+
+def test_the_scanner_checks_in_a_late_patient_on_the_day_but_not_one_booked_for_another_day(settings):
+    """The scanner starting the procedure proves the patient is there, hours late or not; a
+    step reported against yesterday's appointment is refused and changes nothing."""
+    settings.DICOM_ALLOWED_AE_TITLES = []
+    ct = room("CT 1", Modality.CT, "CT1")
+    late = appointment_at(start=max(timezone.localtime() - dt.timedelta(hours=6), today_at(0)), room=ct)
+    yesterday = appointment_at(start=today_at(9) - dt.timedelta(days=1), room=ct)
+    with running_dicom_server() as port:
+        scanner = Scanner(port)
+        assert scanner.create(generate_uid(), in_progress(late.accession_number)) == 0x0000
+        assert scanner.create(generate_uid(), in_progress(yesterday.accession_number)) == services.PROCESSING_FAILURE
+        scanner.close()
+    late.refresh_from_db()
+    yesterday.refresh_from_db()
+    assert late.status == Appointment.Status.CHECKED_IN
+    assert yesterday.status == Appointment.Status.CONFIRMED
+    assert ProcedureStep.objects.filter(appointment=yesterday).count() == 0
 
 
 def test_an_unknown_accession_is_refused_with_invalid_attribute_value_and_nothing_changes(appointment):
