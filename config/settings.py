@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -184,6 +185,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, tasks -------------------------------------------------------------
 
 REDIS_URL = env("REDIS_URL")
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # A parallel test run: the tests empty the cache around each test (FLUSHDB), so each worker gets
+    # its own Redis database, counting down from the one given (gw0 keeps it, gw1 the one below...).
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) - int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    if _redis_db < 0:
+        raise ImproperlyConfigured("Too many test workers for the Redis databases below REDIS_URL's.")
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 # The cache holds allauth's rate limits and the public page cache: every worker process must share it.
 # Redis when REDIS_URL is set, else the database (table portal_cache, created by `migrate`). "locmem" is
 # per process: fine for DEBUG's single runserver and the test run; `check --deploy` warns about it.

@@ -71,8 +71,6 @@ def test_a_deactivated_users_token_is_401(client, patient):
     assert client.get(ME, HTTP_X_SESSION_TOKEN=token).status_code == 401
 
 
-@pytest.mark.xfail(bool(__import__("os").environ.get("REDIS_URL")), strict=False,
-                   reason="open: on the Redis cache the right password was accepted after 5 wrong ones (issue 15 note)")
 def test_the_token_endpoint_is_throttled(client, patient):
     """The web's rule (ACCOUNT_RATE_LIMITS login_failed): after 5 wrong passwords for an account,
     even the right one is refused for a while."""
