@@ -123,3 +123,32 @@ def report_task_failure(sender=None, task: dict | None = None, **kwargs) -> None
         scope.set_tag("task.error_type", error_type or "unknown")
         scope.fingerprint = ["task-failure", func_name, error_type]
         sentry_sdk.capture_message(f"Task failed: {func_name} ({error_type or 'unknown error'})", level="error")
+
+
+def _scrubbed_traceback(exc: BaseException | None) -> str:
+    """A traceback with every frame (file, line, function, source line) and the exception types of
+    the chain, but never the exception messages, which is where a careless bug puts a patient."""
+    import traceback
+
+    parts: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        parts.insert(0, f"Traceback (most recent call last):\n{frames}{type(exc).__module__}.{type(exc).__qualname__}: "
+                        f"{REDACTED}")
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n\nDuring handling, another exception was raised:\n\n".join(parts)
+
+
+class PatientDataLogFilter(logging.Filter):
+    """On the log handlers: exception messages are dropped from tracebacks (django.request logs
+    every 500's traceback), and emails, phone numbers and dates are scrubbed from the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = scrub_text(record.getMessage())
+        record.msg, record.args = message, None
+        if record.exc_info:
+            record.exc_text = _scrubbed_traceback(record.exc_info[1])
+            record.exc_info = None
+        return True

@@ -122,6 +122,41 @@ def test_logs_are_json_lines_in_production():
 
 
 @pytest.mark.django_db
+def test_a_500s_logged_traceback_finds_the_bug_without_the_patients_data(monkeypatch):
+    """django.request logs every 500 with its traceback: through the configured handler the line
+    keeps the frames and the exception type, never the message that names the patient."""
+    import io
+
+    from django.utils.log import configure_logging
+
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+    handler = next(h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler)
+    stream = io.StringIO()
+    monkeypatch.setattr(handler, "stream", stream)
+    appointment = AppointmentFactory(**{f"patient__{name}": value for name, value in PATIENT.items()})
+    patient = appointment.patient
+
+    def careless(answers):
+        try:
+            {}[patient.email]
+        except KeyError as missing:
+            raise RuntimeError(f"cannot describe answers of {patient.get_full_name()} {patient.phone} "
+                               f"born {patient.date_of_birth}") from missing
+
+    monkeypatch.setattr(screening, "describe", careless)
+    client = Client(raise_request_exception=False)
+    client.force_login(patient)
+    assert client.get(reverse("booking:detail", args=[appointment.pk])).status_code == 500
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    error = next(line for line in lines if line["logger"] == "django.request")
+    assert "builtins.RuntimeError: [scrubbed]" in error["exc_info"]
+    assert "builtins.KeyError: [scrubbed]" in error["exc_info"]  # the chain is kept
+    assert "in careless" in error["exc_info"]
+    for secret in SECRETS:
+        assert secret not in stream.getvalue(), secret
+
+
+@pytest.mark.django_db
 def test_healthz_reports_a_worker_that_never_beat_as_degraded(client):
     body = client.get(reverse("healthz")).json()
     assert body["status"] == "degraded"
