@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from portal.booking.models import Appointment
@@ -12,7 +12,8 @@ from portal.feedback.forms import FeedbackForm
 from portal.feedback.models import Feedback
 
 
-def _give(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+def give_for_appointment(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    """The feedback form for a visit the caller has already scoped to the patient (see selectors)."""
     existing = Feedback.objects.filter(appointment=appointment).first()
     completed = appointment.status == Appointment.Status.COMPLETED
     form = FeedbackForm(request.POST or None)
@@ -36,17 +37,7 @@ def _give(request: HttpRequest, appointment: Appointment) -> HttpResponse:
 
 
 def give(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    return _give(request, selectors.appointment_for_feedback(user=request.user, pk=appointment_id))
-
-
-def give_for_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The seed's feedback URL, /reports/<id>/feedback/: the visit of that report."""
-    from portal.reports.models import Report
-
-    appointment_id = Report.objects.filter(pk=pk).values_list("appointment_id", flat=True).first()
-    if appointment_id is None:
-        raise Http404("No report found.")
-    return _give(request, selectors.appointment_for_feedback(user=request.user, pk=appointment_id))
+    return give_for_appointment(request, selectors.appointment_for_feedback(user=request.user, pk=appointment_id))
 
 
 def staff_list(request: HttpRequest) -> HttpResponse:

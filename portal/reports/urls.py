@@ -1,7 +1,6 @@
 from django.urls import path
 
-from portal.feedback import views as feedback_views
-from portal.reports import views, views_share
+from portal.reports import views, views_feedback, views_share
 
 app_name = "reports"
 
@@ -18,5 +17,5 @@ urlpatterns = [
     path("shares/<int:pk>/revoke/", views_share.share_revoke, name="share_revoke"),
     path("shared/<str:token>/", views_share.shared, name="shared"),
     path("shared/<str:token>/pdf/", views_share.shared_pdf, name="shared_pdf"),
-    path("<int:pk>/feedback/", feedback_views.give_for_report, name="feedback"),
+    path("<int:pk>/feedback/", views_feedback.feedback, name="feedback"),
 ]
