@@ -23,6 +23,8 @@ SEARCH = {
                        LAST_UPDATED],
     "DiagnosticReport": [PATIENT, {"name": "date", "type": "date", "documentation": "effective (scan) time"},
                          {"name": "status", "type": "token", "documentation": "final or amended"}, LAST_UPDATED],
+    "ImagingStudy": [PATIENT, {"name": "started", "type": "date", "documentation": "the appointment's start"},
+                     LAST_UPDATED],
 }
 
 

@@ -8,6 +8,7 @@ import base64
 from django.utils import timezone
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.diagnosticreport import DiagnosticReport
+from fhir.resources.R4B.imagingstudy import ImagingStudy
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.servicerequest import ServiceRequest
@@ -16,6 +17,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import has_role
 from portal.accounts.roles import Role
 from portal.booking.models import Appointment
+from portal.imaging.models import Study
 from portal.fhir.search import system
 from portal.referrals.models import Referral
 from portal.reports.models import Report
@@ -181,3 +183,32 @@ def binary_pdf(data: bytes) -> dict:
 
     return _dump(Binary(contentType="application/pdf", data=base64.b64encode(data).decode("ascii")))
 
+
+
+DICOM_MODALITY = "http://dicom.nema.org/resources/ontology/DCM"
+
+
+def imaging_study(study: Study) -> dict:
+    """A linked study's metadata (no pixels): its StudyInstanceUID, accession, modalities and counts,
+    the patient and the appointment. Images are read in the portal, where each opening is logged."""
+    appointment = study.appointment
+    modalities = sorted({m for m in (study.modality or "").split("\\") if m.strip()})
+    resource = ImagingStudy(
+        id=str(study.pk),
+        meta=_meta(study),
+        identifier=[
+            {"system": "urn:dicom:uid", "value": f"urn:oid:{study.study_instance_uid}"},
+            *([{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "ACSN"}]},
+                "system": system("accession"), "value": study.accession_number}] if study.accession_number else []),
+        ],
+        status="available",
+        modality=[{"system": DICOM_MODALITY, "code": m} for m in modalities] or None,
+        subject=_person_ref(appointment.patient, "Patient"),
+        started=_instant(appointment.start) if study.study_date is None else study.study_date.isoformat(),
+        numberOfSeries=study.series_count,
+        numberOfInstances=study.instance_count,
+        procedureCode=[_scan_code(appointment.scan_type)],
+        description=(study.description or appointment.scan_type.name)[:200],
+        basedOn=[{"reference": f"Appointment/{appointment.pk}"}],
+    )
+    return _dump(resource)

@@ -17,5 +17,7 @@ urlpatterns = [
     path(f"ServiceRequest/{ID}", views.service_request_read, name="service_request_read"),
     path("DiagnosticReport", views.diagnostic_report_search, name="diagnostic_report_search"),
     path(f"DiagnosticReport/{ID}", views.diagnostic_report_read, name="diagnostic_report_read"),
+    path("ImagingStudy", views.imaging_study_search, name="imaging_study_search"),
+    path(f"ImagingStudy/{ID}", views.imaging_study_read, name="imaging_study_read"),
     path(f"Binary/{ID}", views.binary_read, name="binary_read"),
 ]

@@ -22,6 +22,7 @@ from portal.fhir import resources
 from portal.fhir.capability import capability_statement
 from portal.fhir.http import FhirError, fhir_response, fhir_view
 from portal.fhir.search import check_params, filter_dates, paging, reference_id, searchset
+from portal.imaging.selectors import study_list_visible_to
 from portal.referrals.selectors import referral_list_visible_to
 from portal.reports import services as report_services
 from portal.reports.models import ReportAccess
@@ -256,3 +257,27 @@ def binary_read(request: HttpRequest, resource_id: str) -> HttpResponse:
     return fhir_response(resources.binary_pdf(data))
 
 
+
+
+# --- ImagingStudy (metadata of linked studies; the images themselves are read in the portal) -----
+
+def _studies(request: HttpRequest) -> list:
+    check_params(request.GET, {"patient", "started", "_lastUpdated"}, "ImagingStudy")
+    qs = study_list_visible_to(user=request.user, appointments=_appointments(request.user),
+                               everything=_everything(request.user))
+    qs = _filter_patient(request, qs, "appointment__patient_id")
+    qs = filter_dates(qs, "appointment__start", request.GET.getlist("started"), "started")
+    return _last_updated(request, qs)
+
+
+@fhir_view()
+def imaging_study_search(request: HttpRequest) -> HttpResponse:
+    return fhir_response(_search(request, _studies(request), resources.imaging_study, "ImagingStudy")[1])
+
+
+@fhir_view()
+def imaging_study_read(request: HttpRequest, resource_id: str) -> HttpResponse:
+    study = _one(study_list_visible_to(user=request.user, appointments=_appointments(request.user),
+                                       everything=_everything(request.user)), resource_id)
+    _audit(request, "ImagingStudy", [study.pk])
+    return fhir_response(resources.imaging_study(study))

@@ -52,6 +52,18 @@ def study_list_for(*, user: User, appointment: Appointment | None = None, patien
     return [s for s in qs.order_by("-study_date", "-pk") if can(user, "imaging.view_study", s)]
 
 
+def study_list_visible_to(*, user: User, appointments: QuerySet[Appointment], everything: bool = False,
+                          ) -> QuerySet[Study]:
+    """Linked studies, as a queryset (for paging): all of them for clinical staff or ``everything``,
+    else those of ``appointments`` (the caller's scope: the patient's own, a doctor's referred) that
+    the image grants let the user see (a patient's from the report's release, for instance)."""
+    qs = _studies().filter(status=Study.Status.LINKED).order_by("pk")
+    if everything or user.has_perm("imaging.view_study"):
+        return qs
+    visible = [s.pk for s in qs.filter(appointment__in=appointments) if can(user, "imaging.view_study", s)]
+    return qs.filter(pk__in=visible)
+
+
 def prior_studies(*, user: User, appointment: Appointment, limit: int = 10) -> list[Study]:
     """The patient's earlier linked studies of the same body part, newest first (for the radiologist)."""
     if not user.has_perm("imaging.view_study"):

@@ -42,7 +42,7 @@ def test_metadata_is_a_capability_statement(client):
     assert response["Content-Type"].startswith("application/fhir+json")
     statement = parse(response.json())
     types = {r.type for r in statement.rest[0].resource}
-    assert {"Patient", "Practitioner", "Appointment", "ServiceRequest", "DiagnosticReport"} <= types
+    assert {"Patient", "Practitioner", "Appointment", "ServiceRequest", "DiagnosticReport", "ImagingStudy"} <= types
 
 
 def test_without_a_token_is_401_operation_outcome(client):
@@ -151,3 +151,49 @@ def test_every_read_is_in_the_audit_trail(client, patient, report):
     assert [e.view_name for e in events] == ["fhir:diagnostic_report_search", "fhir:patient_read"]
     assert events[0].object_ids == {"DiagnosticReport": str(report.pk)}
     assert events[0].actor_id == patient.pk
+
+
+def _study(appointment):
+    from portal.imaging.models import Study
+
+    return Study.objects.create(
+        orthanc_id=f"orthanc-{appointment.pk}", study_instance_uid=appointment.study_instance_uid,
+        accession_number=appointment.accession_number, appointment=appointment, status=Study.Status.LINKED,
+        series=[], series_count=2, instance_count=40, modality="CT\\SR", description="CT abdomen")
+
+
+def test_imaging_studies_are_read_by_their_patient_and_referring_doctor_only(client, patient, report):
+    """ImagingStudy follows the image rules: the patient once the report is out, the referring
+    doctor of that visit; a stranger's study and an unreported one are not listed (404 when asked)."""
+    study = _study(report.appointment)
+    unreported = _study(completed_appointment(patient=patient, hours_ago=30))
+    strangers = _study(signed_report(appointment=completed_appointment()).appointment)
+
+    token = app_token(client, patient)
+    bundle = get(client, "ImagingStudy", token).json()
+    assert [e["resource"]["id"] for e in bundle["entry"]] == [str(study.pk)]
+    model = parse(bundle["entry"][0]["resource"])
+    assert model.identifier[0].value == f"urn:oid:{report.appointment.study_instance_uid}"
+    assert (model.numberOfSeries, model.numberOfInstances) == (2, 40)
+    assert sorted(m.code for m in model.modality) == ["CT", "SR"]
+    assert model.subject.reference == f"Patient/{patient.pk}"
+    assert model.basedOn[0].reference == f"Appointment/{report.appointment_id}"
+    for hidden in (unreported, strangers):
+        assert get(client, f"ImagingStudy/{hidden.pk}", token).status_code == 404
+
+    doctor = verified_doctor()
+    referral_for(appointment=report.appointment, doctor_user=doctor)
+    doctor_token = app_token(client, doctor)
+    assert [e["resource"]["id"] for e in get(client, "ImagingStudy", doctor_token).json()["entry"]] == [str(study.pk)]
+    assert get(client, f"ImagingStudy/{strangers.pk}", doctor_token).status_code == 404
+    assert AuditEvent.objects.filter(path__contains="/fhir/r4/ImagingStudy").exists()
+
+
+def test_imaging_study_search_by_patient_and_start(client, patient, report):
+    study = _study(report.appointment)
+    token = app_token(client, patient)
+    day = report.appointment.start.date().isoformat()
+    assert get(client, f"ImagingStudy?patient=Patient/{patient.pk}&started={day}", token).json()["total"] == 1
+    assert get(client, "ImagingStudy?started=lt2000-01-01", token).json()["total"] == 0
+    assert get(client, "ImagingStudy?modality=CT", token).status_code == 400  # not a supported parameter
+    assert study.pk
