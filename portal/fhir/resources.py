@@ -17,8 +17,8 @@ from portal.accounts.models import User
 from portal.accounts.permissions import has_role
 from portal.accounts.roles import Role
 from portal.booking.models import Appointment
-from portal.imaging.models import Study
 from portal.fhir.search import system
+from portal.imaging.models import Study
 from portal.referrals.models import Referral
 from portal.reports.models import Report
 
