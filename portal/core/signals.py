@@ -29,6 +29,9 @@ report_released = Signal()
 payment_received = Signal()
 # no kwargs: a room or its weekly hours changed (pages that show the hours are stale)
 opening_hours_changed = Signal()
+# kwargs: room_id (None: the whole practice), first_day, last_day (local dates): days a closure
+# no longer covers (it was deleted or shortened), so their slots are bookable again
+closure_lifted = Signal()
 
 # kwargs: phone (E.164), code, expires_at: the access code of a report share link, to text to its recipient
 # (notifications sends it at once, with no delivery row: the code must not be stored anywhere)

@@ -35,6 +35,11 @@ def on_booked(sender, appointment, **kwargs) -> None:
     _queue("close_taken_offers", appointment.pk)
 
 
+@receiver(signals.closure_lifted, dispatch_uid="waitlist.closure_lifted")
+def on_closure_lifted(sender, room_id, first_day, last_day, **kwargs) -> None:
+    _queue("offer_reopened_days", room_id, first_day.isoformat(), last_day.isoformat())
+
+
 def ensure_schedule() -> None:
     from django_q.models import Schedule
 

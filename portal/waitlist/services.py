@@ -130,6 +130,36 @@ def waitlist_offer_slot(*, room: Room, start: dt.datetime, now: dt.datetime | No
     return made
 
 
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def waitlist_offer_reopened(*, rooms: list[Room], first_day: dt.date, last_day: dt.date,
+                            now: dt.datetime | None = None) -> list[WaitlistOffer]:
+    """A closure lifted: for each waiting entry (join order) whose dates meet the days given back, the
+    first free time in those rooms that fits it and still takes an offer (WAITLIST_OFFERS_PER_SLOT)
+    is offered, as for a cancelled slot; an entry with an open offer is passed over."""
+    now = now or timezone.now()
+    first_day = max(first_day, _local(now).date())
+    made: list[WaitlistOffer] = []
+    if last_day < first_day:
+        return made
+    for room in rooms:
+        entries = (Entry.objects.select_related("scan_type").filter(
+            status=Entry.Status.WAITING, scan_type__modality=room.modality, earliest__lte=last_day,
+            latest__gte=first_day).exclude(offers__status=Offer.Status.OPEN).order_by("created_at", "pk"))
+        for entry in entries:
+            days = (max(first_day, entry.earliest), min(last_day, entry.latest))
+            starts = [slot.start for day in _days(*days) for slot in slots_for(scan_type=entry.scan_type, day=day,
+                                                                               room=room)
+                      if fits(entry, slot.start) and slot.start > now]
+            for start in starts:  # the first time still open to one more offer
+                made.extend(waitlist_offer_slot(room=room, start=start, now=now))
+                if entry.offers.filter(status=Offer.Status.OPEN).exists():
+                    break
+    return made
+
+
 def _offer(*, entry: WaitlistEntry, room: Room, start: dt.datetime, now: dt.datetime,
            offered_by: User | None = None) -> WaitlistOffer:
     offer = Offer(entry=entry, room=room, start=start, expires_at=now + dt.timedelta(minutes=offer_minutes()),
