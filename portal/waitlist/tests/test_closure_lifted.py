@@ -35,13 +35,6 @@ def _join(user, scan, day):
     return services.waitlist_join(patient=user, scan_type=scan, earliest=day, latest=day)
 
 
-@pytest.fixture(autouse=True)
-def _channels(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SMS_BACKEND = "locmem"
-    settings.WAITLIST_OFFERS_PER_SLOT = 1
-    settings.NOTIFICATIONS_QUIET_HOURS = "off"
-
 
 def test_deleting_a_closure_offers_its_days_to_the_waitlist_in_join_order(
         patient, other_patient, scan, room, day, django_capture_on_commit_callbacks):

@@ -24,14 +24,6 @@ from portal.waitlist.models import WaitlistEntry, WaitlistOffer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _channels(settings):
-    settings.SMS_BACKEND = "locmem"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.WAITLIST_OFFERS_PER_SLOT = 1
-    settings.NOTIFICATIONS_QUIET_HOURS = "off"
-
-
 def _join(user, scan, day, **kw):
     return services.waitlist_join(patient=user, scan_type=scan, earliest=day, latest=day + dt.timedelta(days=2),
                                   **kw)
