@@ -144,7 +144,7 @@ def remittance_import(*, scheme: MedicalAidScheme, data: bytes, original_name: s
 
     problems = [f"Line {line.line}: this line is for {line.scheme!r}, not {scheme.name}."
                 for line in lines if not _scheme_matches(scheme, line.scheme)]
-    claims = {claim.pk: claim for claim in MedicalAidClaim.objects.select_for_update().filter(
+    claims = {claim.pk: claim for claim in MedicalAidClaim.objects.select_for_update(of=("self",)).filter(
         pk__in=[line.claim_id for line in lines]).select_related("appointment__plan__scheme")}
     applied, unmatched, todo = [], [], []
     for line in lines:

@@ -227,7 +227,7 @@ def waitlist_record_booking(*, appointment: Appointment, now: dt.datetime) -> Wa
     """The patient's offer of this very slot and scan, if any, becomes accepted; its entry booked."""
     if not appointment.is_active:
         return None
-    offer = (Offer.objects.select_for_update().select_related("entry__replaces")
+    offer = (Offer.objects.select_for_update(of=("self", "entry")).select_related("entry__replaces")
              .filter(entry__patient_id=appointment.patient_id, entry__scan_type_id=appointment.scan_type_id,
                      start=appointment.start, status__in=[Offer.Status.OPEN, Offer.Status.EXPIRED])
              .first())
