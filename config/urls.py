@@ -26,7 +26,7 @@ urlpatterns = [
     path("payments/", include("portal.payments.urls")),
     path("reports/", include("portal.reports.urls")),
     path("feedback/", include("portal.feedback.urls")),
-    path("doctor/", include("portal.referrals.doctor_urls")),
+    path("doctor/", include("portal.reports.doctor_urls")),
     path("appointments/", include("portal.booking.urls")),
     path("imaging/", include("portal.imaging.urls")),
     path("", include("portal.referrals.urls")),

@@ -7,9 +7,11 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
+
         from portal.booking.wizard import Step, register_step
         from portal.core.registry import appointment_panel
-        from portal.referrals import panels, rules  # noqa: F401 - registers the rules
+        from portal.referrals import doctor_services, panels, rules  # noqa: F401 - registers the rules
 
         register_step(Step(
             "referral", "Referral", "referrals:book_referral", 50,
@@ -20,3 +22,5 @@ class ReferralsConfig(AppConfig):
         ))
         appointment_panel("referrals/panels/appointment_referrals.html", order=20,
                           context=panels.appointment_panel_context)
+        # An invited patient who sets a password from the emailed link has proven their address.
+        password_reset.connect(doctor_services.on_password_reset, dispatch_uid="invited_patient_confirm_email")

@@ -7,12 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
-        from allauth.account.signals import password_reset
-
         from portal.accounts.permissions import is_verified_doctor
         from portal.accounts.roles import Role
         from portal.core.registry import appointment_panel, dashboard_panel, nav_link
-        from portal.referrals import doctor_services
         from portal.reports import checks, panels, rules  # noqa: F401 (registers the rules and checks)
 
         nav_link("Reporting worklist", "reports:worklist", roles={Role.RADIOLOGIST}, order=30)
@@ -26,5 +23,3 @@ class ReportsConfig(AppConfig):
         dashboard_panel("referrals/doctor/panels/my_referrals.html", roles={Role.REFERRING_DOCTOR}, order=20,
                         context=panels.doctor_referrals_panel)
         appointment_panel("reports/panels/appointment_report.html", order=5, context=panels.appointment_report)
-        # An invited patient who sets a password from the emailed link has proven their address.
-        password_reset.connect(doctor_services.on_password_reset, dispatch_uid="invited_patient_confirm_email")

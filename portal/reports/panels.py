@@ -6,7 +6,8 @@ from typing import Any
 
 from portal.accounts.permissions import can, is_verified_doctor
 from portal.booking.models import Appointment
-from portal.reports import selectors
+from portal.referrals import doctor_services
+from portal.reports import doctor_selectors, selectors
 
 
 def worklist_panel(user: Any) -> dict:
@@ -20,11 +21,9 @@ def patient_reports_panel(user: Any) -> dict:
 
 
 def doctor_referrals_panel(user: Any) -> dict:
-    from portal.referrals import doctor_services
-
     if not is_verified_doctor(user):
         return {"verified": False}
-    referrals = list(doctor_services.doctor_referrals(user=user)[:5])
+    referrals = list(doctor_selectors.doctor_referrals(user=user)[:5])
     return {
         "verified": True,
         "rows": [{"referral": r, "status": doctor_services.referral_display_status(

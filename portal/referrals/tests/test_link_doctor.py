@@ -8,8 +8,8 @@ from django.urls import reverse
 from portal.accounts.permissions import can
 from portal.accounts.roles import Role
 from portal.accounts.tests.factories import enable_totp, user_with_role
-from portal.referrals.doctor_services import doctor_referrals
 from portal.referrals.models import Referral
+from portal.reports.doctor_selectors import doctor_referrals
 from portal.reports.tests.factories import completed_appointment, signed_report, unverified_doctor, verified_doctor
 
 pytestmark = pytest.mark.django_db

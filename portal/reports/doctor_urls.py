@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.referrals import doctor_views
+from portal.reports import doctor_views
 
 app_name = "doctor"
 

@@ -1,5 +1,6 @@
-"""The referring doctor's pages: their referrals, and sending a new one. Unverified doctors see
-an "awaiting verification" page; other roles are refused."""
+"""The referring doctor's pages (their portal's one home, here in reports, which it reads): their
+referrals with the reports, and sending a new one through referrals' services. Unverified doctors
+see an "awaiting verification" page; other roles are refused."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from portal.accounts.permissions import has_role, is_verified_doctor
 from portal.accounts.roles import Role
 from portal.referrals import doctor_services as services
 from portal.referrals.doctor_forms import DoctorReferralForm
+from portal.reports import doctor_selectors
 
 
 def _gate(request: HttpRequest) -> HttpResponse | None:
@@ -28,7 +30,7 @@ def _gate(request: HttpRequest) -> HttpResponse | None:
 def referral_list(request: HttpRequest) -> HttpResponse:
     if (response := _gate(request)) is not None:
         return response
-    page = Paginator(services.doctor_referrals(user=request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(doctor_selectors.doctor_referrals(user=request.user), 50).get_page(request.GET.get("page"))
     rows = [
         {"referral": r, "status": services.referral_display_status(r, has_final_report=r.has_final_report)}
         for r in page.object_list
@@ -39,11 +41,11 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if (response := _gate(request)) is not None:
         return response
-    referral = services.doctor_referral_get(user=request.user, pk=pk)
+    referral = doctor_selectors.doctor_referral_get(user=request.user, pk=pk)
     return render(request, "referrals/doctor/detail.html", {
         "referral": referral,
         "status": services.referral_display_status(referral, has_final_report=referral.has_final_report),
-        "reports": services.doctor_referral_reports(referral=referral),
+        "reports": doctor_selectors.doctor_referral_reports(referral=referral),
     })
 
 
