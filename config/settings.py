@@ -141,6 +141,10 @@ MIDDLEWARE = [
 AUDIT_NAMESPACES = ["accounts", "booking", "referrals", "doctor", "reports", "feedback", "payments",
                     "notifications", "analytics"]
 AUDIT_NAMESPACES += ["imaging"]  # images and studies (issue 14)
+# The admins show patient data too (issue 13, item 4): the Django admin (users, notification
+# preferences, deliveries, proxies) and Wagtail's user admin. Snippet namespaces that hold patient
+# models would go here too (today the only snippets are catalogue scan types: no patient data).
+AUDIT_NAMESPACES += ["admin", "wagtailusers_users"]
 
 ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", "config.urls")  # bench/ swaps in a reference view
 WSGI_APPLICATION = "config.wsgi.application"
