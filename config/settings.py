@@ -142,6 +142,10 @@ MIDDLEWARE = [
 AUDIT_NAMESPACES = ["accounts", "booking", "referrals", "doctor", "reports", "feedback", "payments",
                     "notifications", "analytics"]
 AUDIT_NAMESPACES += ["imaging"]  # images and studies (issue 14)
+# The admins show patient data too (issue 13, item 4): the Django admin (users, notification
+# preferences, deliveries, proxies) and Wagtail's user admin. Snippet namespaces that hold patient
+# models would go here too (today the only snippets are catalogue scan types: no patient data).
+AUDIT_NAMESPACES += ["admin", "wagtailusers_users"]
 
 ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", "config.urls")  # bench/ swaps in a reference view
 WSGI_APPLICATION = "config.wsgi.application"
@@ -261,6 +265,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,3/15m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# New referrals per referring doctor: (count, seconds), counted in the shared cache like allauth's
+# limits (issue 13, item 11: a doctor cannot probe the patient list by bulk submissions).
+DOCTOR_REFERRAL_RATE_LIMIT = (int(env("DOCTOR_REFERRAL_RATE_LIMIT_COUNT", "20") or 20),
+                              int(env("DOCTOR_REFERRAL_RATE_LIMIT_SECONDS", "3600") or 3600))
 MFA_TOTP_ISSUER = env("PRACTICE_NAME", "Radiology Portal")
 # Staff roles must enrol in two-factor authentication before any staff page opens.
 STAFF_MFA_REQUIRED = env_bool("DJANGO_STAFF_MFA_REQUIRED", True)

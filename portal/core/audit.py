@@ -72,6 +72,19 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("The audit trail is append-only.")
 
 
+SEARCH_PARAMS = ("q",)  # the admins' search box (Django admin and Wagtail both use ?q=)
+
+
+def _searched(request: HttpRequest) -> dict:
+    """The term searched for, kept in the audit row (the database record), never in a log line."""
+    found = {}
+    for name in SEARCH_PARAMS:
+        value = request.GET.get(name, "").strip()
+        if value:
+            found[f"search_{name}"] = value[:200]
+    return found
+
+
 class AuditMiddleware:
     """Records every request by a signed-in user to a patient-data URL namespace (AUDIT_NAMESPACES)."""
 
@@ -96,6 +109,7 @@ class AuditMiddleware:
                 view_name=match.view_name[:120],
                 # The URL's ids, plus what the view says it returned (a FHIR search's resources).
                 object_ids={**{k: str(v) for k, v in match.kwargs.items()},
+                            **_searched(request),
                             **getattr(request, "audit_object_ids", {})},
                 path=request.path[:300],
                 status_code=response.status_code,

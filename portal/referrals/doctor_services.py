@@ -33,15 +33,35 @@ from portal.referrals.names import doctor_display_name
 
 logger = logging.getLogger(__name__)
 
-NO_MATCH = (
-    "We could not match this patient to an account. Check the name and date of birth, or give the "
-    "patient's email address to invite them."
+# One neutral refusal for every case that records nothing (no match without an email, several
+# matches, an email that belongs to an account with other details), so the form's messages do not
+# tell a doctor whether a person is a patient or an address is registered (issue 13, item 11).
+NOT_SENT = (
+    "We could not send this referral online. Check the patient's name, date of birth and email "
+    "address, or contact the practice to send it."
 )
-AMBIGUOUS = "More than one patient matches these details. Please contact the practice to send this referral."
-EMAIL_TAKEN = (
-    "This email address belongs to an account whose details do not match. Check the name and date of "
-    "birth, or contact the practice."
+NO_MATCH = AMBIGUOUS = EMAIL_TAKEN = NOT_SENT
+RATE_LIMITED = (
+    "You have sent the most referrals the portal accepts in a short time. Please try again later, "
+    "or contact the practice."
 )
+
+
+def doctor_referral_rate_consume(*, doctor_user: User) -> None:
+    """Counts one referral attempt for this doctor in the shared cache (fixed window,
+    DOCTOR_REFERRAL_RATE_LIMIT = (count, seconds)); ValidationError(RATE_LIMITED) past the limit."""
+    from django.core.cache import cache
+
+    limit, window = settings.DOCTOR_REFERRAL_RATE_LIMIT
+    key = f"ratelimit:doctor_referral:{doctor_user.pk}"
+    cache.add(key, 0, timeout=window)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        used = 1
+    if used > limit:
+        raise ValidationError(RATE_LIMITED)
 
 
 def referral_display_status(referral: Referral, *, has_final_report: bool, now: dt.datetime | None = None) -> str:
@@ -127,6 +147,7 @@ def doctor_referral_create(
     """Store a verified doctor's referral letter for a patient. Returns (referral, invited)."""
     if not is_verified_doctor(doctor_user):
         raise PermissionDenied("Only verified referring doctors can send referrals.")
+    doctor_referral_rate_consume(doctor_user=doctor_user)
     checked = check_upload(uploaded_file)
     patient = patient_find(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth)
     invited = False

@@ -16,6 +16,9 @@ from portal.referrals import doctor_services as services
 from portal.referrals.doctor_forms import DoctorReferralForm
 from portal.reports import doctor_selectors
 
+SENT = ("Referral sent. The practice will contact the patient to book; a patient without an account "
+        "is emailed an invitation.")
+
 
 def _gate(request: HttpRequest) -> HttpResponse | None:
     """None for a verified doctor; the waiting page for an unverified one; 403 for anyone else."""
@@ -56,7 +59,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            referral, invited = services.doctor_referral_create(
+            services.doctor_referral_create(
                 doctor_user=request.user, first_name=data["first_name"], last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"], email=data["email"], scan_type=data["scan_type"],
                 clinical_notes=data["clinical_notes"], uploaded_file=data["file"], request=request,
@@ -64,10 +67,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            if invited:
-                messages.success(request, "Referral sent. The patient had no account: we emailed them an "
-                                          "invitation to set a password and follow their booking.")
-            else:
-                messages.success(request, "Referral sent. The practice will contact the patient to book.")
-            return redirect("doctor:referral_detail", pk=referral.pk)
+            # One message and one redirect whether the patient was found or invited (issue 13, item 11).
+            messages.success(request, SENT)
+            return redirect("doctor:referrals")
     return render(request, "referrals/doctor/create.html", {"form": form})

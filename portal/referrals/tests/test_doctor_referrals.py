@@ -86,7 +86,7 @@ def test_a_doctor_refers_an_existing_patient_found_by_exact_name_and_birth_date(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("doctor:referral_create"), _form(first_name="tendai "))
     referral = Referral.objects.get()
-    assert response["Location"] == reverse("doctor:referral_detail", args=[referral.pk])
+    assert response["Location"] == reverse("doctor:referrals")
     assert referral.patient == patient and referral.referring_doctor == doctor.doctor_profile
     assert referral.status == Referral.Status.RECEIVED and referral.file.read() == PDF_BYTES
     # an existing patient is not invited (the doctor's own "referral received" notice may go out)
@@ -97,7 +97,7 @@ def test_an_unknown_patient_without_an_email_is_refused(client):
     client.force_login(verified_doctor())
     response = client.post(reverse("doctor:referral_create"), _form())
     assert response.status_code == 200
-    assert "could not match this patient" in response.content.decode()
+    assert "could not send this referral online" in response.content.decode()
     assert not Referral.objects.exists()
 
 
@@ -135,7 +135,8 @@ def test_inviting_with_an_email_that_belongs_to_someone_else_is_refused(client):
     user_with_role(Role.PATIENT, email="taken@example.test", first_name="Someone", last_name="Else")
     client.force_login(verified_doctor())
     response = client.post(reverse("doctor:referral_create"), _form(email="taken@example.test"))
-    assert "details do not match" in response.content.decode()
+    page = response.content.decode()
+    assert "could not send this referral online" in page and "details do not match" not in page
     assert not Referral.objects.exists()
 
 
