@@ -156,3 +156,30 @@ MESSAGE_LABELS = {
     "waitlist_offer": "Waitlist offer",
     "waitlist_taken": "Waitlist offer taken",
 }
+
+
+class AttendanceReply(TimeStampedModel):
+    """A patient's text answer about an appointment: who answered, by which channel, and what it did.
+
+    A "YES" confirms attendance only; it never moves a booking out of reception's or a
+    radiologist's check (a requested appointment stays requested, recorded as `AWAITING_CHECK`)."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+
+    class Outcome(models.TextChoices):
+        ATTENDING = "attending", "Will attend"
+        AWAITING_CHECK = "awaiting_check", "Will attend; booking still awaits the practice's check"
+        CANCELLED = "cancelled", "Cancelled by reply"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="attendance_replies")
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} by {self.channel} (appointment {self.appointment_id})"

@@ -86,7 +86,8 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
     if not _twilio_request_is_genuine(request):
         logger.warning("Refused an inbound SMS webhook with a missing or wrong signature")
         return HttpResponseForbidden("Invalid signature")
-    reply = sms_reply_handle(from_number=request.POST.get("From", ""), body=request.POST.get("Body", ""))
+    reply = sms_reply_handle(from_number=request.POST.get("From", ""), body=request.POST.get("Body", ""),
+                             message_id=request.POST.get("MessageSid", ""))
     response = MessagingResponse()
     if reply:
         response.message(reply)

@@ -46,7 +46,9 @@ def test_booking_sends_a_confirmation_by_email_and_sms_in_local_time(run_on_comm
     assert "practice will confirm" in email.body
     [text] = sms.outbox
     assert text.to == "+263771234567"
-    assert "Thu 5 Nov at 09:00" in text.body and "Reply YES" in text.body
+    assert "Thu 5 Nov at 09:00" in text.body and "Reply CANCEL" in text.body
+    # A requested booking waits for reception's check: the text must not ask for a YES it cannot take.
+    assert "YES" not in text.body and "Reception will check your booking" in text.body
     delivery = Delivery.objects.get(channel="email")
     assert delivery.status == "sent" and delivery.provider_message_id == email.extra_headers["Message-ID"]
 

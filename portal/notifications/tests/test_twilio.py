@@ -1,4 +1,5 @@
-"""Two-way SMS: signed Twilio webhooks; YES confirms, CANCEL cancels, STOP opts out; forgeries change nothing."""
+"""Two-way SMS: signed Twilio webhooks; YES confirms attendance only, CANCEL cancels, STOP opts out;
+forgeries change nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from portal.booking.models import Appointment
 from portal.notifications import services, sms, tasks
-from portal.notifications.models import Delivery, NotificationPreference
+from portal.notifications.models import AttendanceReply, Delivery, NotificationPreference
 
 from .conftest import PUBLIC_BASE, TOKEN, local_dt, make_appointment, make_patient
 
@@ -31,14 +32,56 @@ def _reply(client, body: str, **kwargs):
 
 
 @time_machine.travel(NOON, tick=False)
-def test_yes_confirms_the_next_appointment_through_the_booking_service(client):
+def test_yes_to_a_booking_awaiting_reception_check_leaves_it_requested_and_says_so_kindly(client):
     appointment = make_appointment(start=local_dt(2026, 11, 4, 9, 0), status=Appointment.Status.REQUESTED,
                                    confirmed_at=None)
     response = _reply(client, " yes please ")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/xml")
-    assert b"is confirmed" in response.content and b"Wed 4 Nov at 09:00" in response.content
+    assert b"Reception still has to check your referral" in response.content
+    assert b"Wed 4 Nov at 09:00" in response.content and b"09:00 is confirmed" not in response.content
     appointment.refresh_from_db()
-    assert appointment.status == "confirmed" and appointment.confirmed_at is not None
+    assert appointment.status == "requested" and appointment.confirmed_at is None
+    [reply] = AttendanceReply.objects.all()
+    assert (reply.appointment, reply.patient, reply.channel, reply.outcome, reply.provider_message_id) == (
+        appointment, appointment.patient, "sms", "awaiting_check", "SM1")
+
+
+@time_machine.travel(NOON, tick=False)
+def test_yes_to_a_booking_awaiting_safety_review_leaves_it_unreviewed_and_requested(client):
+    appointment = make_appointment(start=local_dt(2026, 11, 4, 9, 0), status=Appointment.Status.REQUESTED,
+                                   confirmed_at=None, needs_review=True)
+    _reply(client, "YES")
+    appointment.refresh_from_db()
+    assert appointment.status == "requested" and appointment.reviewed_at is None
+
+
+@time_machine.travel(NOON, tick=False)
+def test_yes_to_a_confirmed_booking_records_attendance_by_sms_without_changing_it(client):
+    appointment = make_appointment(start=local_dt(2026, 11, 4, 9, 0), status=Appointment.Status.CONFIRMED)
+    before = appointment.confirmed_at
+    response = _reply(client, "Y")
+    assert b"you will attend on Wed 4 Nov at 09:00" in response.content
+    appointment.refresh_from_db()
+    assert appointment.status == "confirmed" and appointment.confirmed_at == before
+    reply = AttendanceReply.objects.get(appointment=appointment)
+    assert (reply.channel, reply.outcome, reply.patient) == ("sms", "attending", appointment.patient)
+
+
+@time_machine.travel(NOON, tick=False)
+def test_the_reminder_asks_for_yes_only_when_the_booking_is_confirmed():
+    from portal.notifications.messages import render
+
+    requested = make_appointment(start=local_dt(2026, 11, 4, 9, 0), status=Appointment.Status.REQUESTED,
+                                 confirmed_at=None)
+    confirmed = make_appointment(start=local_dt(2026, 11, 5, 9, 0), status=Appointment.Status.CONFIRMED)
+    bodies = {}
+    for appointment in (requested, confirmed):
+        delivery = Delivery.objects.create(
+            appointment=appointment, recipient=appointment.patient, kind="reminder_24h_x", message="reminder",
+            channel="sms", due_at=appointment.start, appointment_start=appointment.start)
+        bodies[appointment.status] = render(delivery, to=PHONE).text
+    assert "YES" not in bodies["requested"] and "still checking your booking" in bodies["requested"]
+    assert "Reply YES to confirm you will come" in bodies["confirmed"]
 
 
 @time_machine.travel(NOON, tick=False)
