@@ -11,7 +11,7 @@ RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} DJANGO_STAFF_MFA_REQUIRED=$${DJANGO_
 # Links in emails and SMS (sent by the worker, which has no request) point where this serves.
 RUN_ENV += WAGTAILADMIN_BASE_URL=$${WAGTAILADMIN_BASE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: help install install-dev run migrate seed worker web test test-e2e lint audit lock check-migrations ci bench clean
+.PHONY: help install install-dev run migrate seed worker web test test-cluster test-e2e lint audit lock check-migrations ci bench clean
 
 help:
 	@echo "make run        set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT) with a task worker"
@@ -55,7 +55,11 @@ run: seed
 	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) PY=$(PY) ./bin/run-dev
 
 test: install-dev
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not cluster" $(PYTEST_ARGS)
+
+# Two app servers behind nginx on PostgreSQL and Redis (issue 20; docs/cluster.md); the fault drill.
+test-cluster: install-dev
+	$(PY) -m pytest -m cluster tests/cluster -p no:cacheprovider $(PYTEST_ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
