@@ -170,7 +170,8 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Please give a reason for the cancellation.")
-    appointment = _move(_locked(appointment), Status.CANCELLED, by=by, cancellation_reason=reason[:300], cancelled_by=by)
+    appointment = _move(_locked(appointment), Status.CANCELLED, by=by,
+                        cancellation_reason=reason[:300], cancelled_by=by)
     signals.send_on_commit(signals.appointment_cancelled, sender=Appointment, appointment=appointment, reason=reason)
     return appointment
 
