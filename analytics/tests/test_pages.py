@@ -235,3 +235,27 @@ def test_chart_output_is_memoised_on_the_data_and_carries_the_nonce():
     charts.cached_embed("x", other, lambda: draw(other))
     assert len(calls) == 2
     assert 'nonce="abc"' in first[0] and 'nonce="def"' in again[0] and first[1] == again[1]
+
+
+# --- Issue 18: one unambiguous date style (ISO 8601) on analytics --------------------------------
+
+
+@pytest.mark.parametrize("page", ["dashboard", "revenue", "risk"])
+def test_analytics_pages_state_their_range_in_iso_dates(manager_client, page):
+    html = manager_client.get(reverse(f"analytics:{page}") + "?" + RANGE_QS).content.decode()
+    assert "Showing 2026-02-01 to 2026-03-18" in html
+    assert "1 Feb 2026" not in html
+
+
+def test_time_series_axes_label_dates_in_iso_not_the_us_month_day_default():
+    import pandas as pd
+    from bokeh.models import DatetimeTickFormatter
+
+    from analytics import charts
+
+    df = pd.DataFrame({"period": pd.to_datetime(["2026-02-02", "2026-02-09"]), "n": [3, 4]})
+    fig = charts.time_series(df, columns={"n": "Appointments"}, title="t", y_label="n")
+    formatter = fig.xaxis[0].formatter
+    assert isinstance(formatter, DatetimeTickFormatter)
+    assert (formatter.days, formatter.months, formatter.hours) == ("%Y-%m-%d", "%Y-%m", "%Y-%m-%d %H:%M")
+    assert formatter.context is None  # no second, locale-styled line under the ticks
