@@ -259,3 +259,28 @@ def test_time_series_axes_label_dates_in_iso_not_the_us_month_day_default():
     assert isinstance(formatter, DatetimeTickFormatter)
     assert (formatter.days, formatter.months, formatter.hours) == ("%Y-%m-%d", "%Y-%m", "%Y-%m-%d %H:%M")
     assert formatter.context is None  # no second, locale-styled line under the ticks
+
+
+# --- Issue 19.3: analytics uses the payments and reports apps' definitions ----------------------
+
+
+def test_revenue_and_turnaround_equal_the_payments_and_reports_selectors_with_a_refund_and_an_amendment():
+    from django.db.models import Sum
+
+    from portal.payments import selectors as payment_selectors
+    from portal.reports import selectors as report_selectors
+    from portal.reports.models import Report
+
+    fixtures.build()  # holds a partial and a full refund, and an amended (version 2) report
+    assert Report.objects.filter(version__gt=1).exists()
+    filters = Filters(start=dt.date(2025, 1, 1), end=dt.date(2027, 12, 31), period="month")
+    received = payment_selectors.payments_received().filter(
+        paid_at__gte=filters.start_at, paid_at__lt=filters.end_before)
+    expected = received.aggregate(net=Sum(payment_selectors.NET_RECEIVED))["net"]
+    assert received.filter(refunded_amount__gt=0).exists()
+    assert float(queries.revenue_by_period(filters)["net"].sum()) == pytest.approx(float(expected))
+
+    counted = queries.first_signed_reports(filters)
+    assert sorted(counted.values_list("pk", flat=True)) == sorted(
+        report_selectors.first_signatures().values_list("pk", flat=True))
+    assert not counted.filter(version__gt=1).exists()  # the amendment is not a second turnaround
