@@ -54,12 +54,12 @@ run: seed
 	@echo "Serving http://$(HOST):$(PORT)/ with a django-q2 worker, Orthanc and the DICOM worklist server. Ctrl-C stops them."
 	$(RUN_ENV) HOST=$(HOST) PORT=$(PORT) PY=$(PY) ./bin/run-dev
 
+# Tests run on TEST_WORKERS processes (pytest-xdist; `make test TEST_WORKERS=auto` uses every core,
+# TEST_WORKERS=0 runs in one process). Each worker gets its own test database and tmp dirs, and the
+# Orthanc/DICOM tests take free ports, so nothing collides. The browser suite stays serial.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(PY) -m pytest -m "not e2e and not cluster" $(PYTEST_ARGS)
-
-# Two app servers behind nginx on PostgreSQL and Redis (issue 20; docs/cluster.md); the fault drill.
-test-cluster: install-dev
-	$(PY) -m pytest -m cluster tests/cluster -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not cluster" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent

@@ -7,7 +7,15 @@ import hashlib
 
 import pandas as pd
 from bokeh.embed import components
-from bokeh.models import BasicTicker, ColorBar, ColumnDataSource, HoverTool, LinearColorMapper, NumeralTickFormatter
+from bokeh.models import (
+    BasicTicker,
+    ColorBar,
+    ColumnDataSource,
+    DatetimeTickFormatter,
+    HoverTool,
+    LinearColorMapper,
+    NumeralTickFormatter,
+)
 from bokeh.palettes import Blues256, Category10
 from bokeh.plotting import figure
 from bokeh.resources import Resources
@@ -82,6 +90,16 @@ def _base(title: str, **kwargs):
     return fig
 
 
+# Issue 18: one unambiguous date style on analytics, ISO 8601 (Bokeh's defaults are US "%m/%d").
+ISO_TICKS = {"milliseconds": "%H:%M:%S.%3N", "seconds": "%H:%M:%S", "minsec": "%H:%M:%S", "minutes": "%H:%M",
+             "hourmin": "%Y-%m-%d %H:%M", "hours": "%Y-%m-%d %H:%M", "days": "%Y-%m-%d", "months": "%Y-%m",
+             "years": "%Y"}
+
+
+def iso_date_axis(axis) -> None:
+    axis.formatter = DatetimeTickFormatter(**ISO_TICKS, context=None)
+
+
 def _empty(fig):
     fig.title.text += " (no data in this range)"
     return fig
@@ -91,6 +109,7 @@ def time_series(df: pd.DataFrame, *, columns: dict[str, str], title: str, y_labe
                 y_format: str = "0,0", period: str = "week", kind: str = "line"):
     """Lines (or bars for the first column) over `period`, one per column {column: legend}."""
     fig = _base(title, x_axis_type="datetime")
+    iso_date_axis(fig.xaxis)
     fig.yaxis.axis_label = y_label
     fig.yaxis.formatter = NumeralTickFormatter(format=y_format)
     if df.empty:

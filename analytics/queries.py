@@ -23,15 +23,18 @@ from analytics.filters import Filters
 from analytics.sql import SecondsBetween, local_hour, local_period, local_weekday
 from portal.booking.models import Appointment
 from portal.feedback.models import Feedback
+from portal.payments import selectors as payment_selectors
 from portal.payments.models import Payment
-from portal.reports.models import Report
+from portal.reports import selectors as report_selectors
 
 S = Appointment.Status
 # Appointments that happened or were missed: the denominator of the no-show rate.
 OUTCOME_STATUSES = (S.CHECKED_IN, S.COMPLETED, S.NO_SHOW)
-# Payments that brought money in (their refunds are subtracted).
-MONEY_IN_STATUSES = (Payment.Status.PAID, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+# Payments that brought money in (their refunds are subtracted): the payments app's definition.
+MONEY_IN_STATUSES = payment_selectors.RECEIVED_STATUSES
 ZERO = Decimal("0.00")
+# Revenue: money received net of refunds, as the payments app defines it.
+NET = Sum(payment_selectors.NET_RECEIVED)
 
 
 def appointments(filters: Filters, *, prefix: str = "") -> Q:
@@ -152,9 +155,9 @@ def key_figures(filters: Filters, *, now: dt.datetime | None = None) -> dict:
         "outcomes": outcomes,
         "no_shows": no_shows,
     }
-    revenue = Payment.objects.filter(
-        _modality(filters, "appointment__"), status__in=MONEY_IN_STATUSES, paid_at__gte=month_start, paid_at__lt=now
-    ).aggregate(net=Sum(F("amount") - F("refunded_amount")))["net"] or ZERO
+    revenue = payment_selectors.payments_received().filter(
+        _modality(filters, "appointment__"), paid_at__gte=month_start, paid_at__lt=now
+    ).aggregate(net=NET)["net"] or ZERO
     fb = Feedback.objects.filter(appointments(filters, prefix="appointment__")).aggregate(
         n=Count("id"), rating=Avg("overall"),
         promoters=Count("id", filter=Q(recommend__gte=9)), detractors=Count("id", filter=Q(recommend__lte=6)),
@@ -222,11 +225,9 @@ def modality_mix(filters: Filters) -> pd.DataFrame:
 
 
 def _money_in(filters: Filters) -> QuerySet:
-    q = Q(status__in=MONEY_IN_STATUSES, paid_at__gte=filters.start_at, paid_at__lt=filters.end_before)
-    return Payment.objects.filter(q, _modality(filters, "appointment__"))
+    q = Q(paid_at__gte=filters.start_at, paid_at__lt=filters.end_before)
+    return payment_selectors.payments_received().filter(q, _modality(filters, "appointment__"))
 
-
-NET = Sum(F("amount") - F("refunded_amount"))
 
 
 def revenue_by_period(filters: Filters) -> pd.DataFrame:
@@ -444,8 +445,8 @@ def first_signed_reports(filters: Filters) -> QuerySet:
 
     Signing stamps the turnaround (scan completed to signed, whole seconds) on version 1 only, the
     first signed version: an amendment is a later version and does not count again."""
-    return Report.objects.filter(appointments(filters, prefix="appointment__"), turnaround_seconds__isnull=False
-                                 ).annotate(seconds=F("turnaround_seconds"))
+    return report_selectors.first_signatures().filter(appointments(filters, prefix="appointment__")
+                                                     ).annotate(seconds=F("turnaround_seconds"))
 
 
 class PercentileCont(Aggregate):

@@ -235,3 +235,52 @@ def test_chart_output_is_memoised_on_the_data_and_carries_the_nonce():
     charts.cached_embed("x", other, lambda: draw(other))
     assert len(calls) == 2
     assert 'nonce="abc"' in first[0] and 'nonce="def"' in again[0] and first[1] == again[1]
+
+
+# --- Issue 18: one unambiguous date style (ISO 8601) on analytics --------------------------------
+
+
+@pytest.mark.parametrize("page", ["dashboard", "revenue", "risk"])
+def test_analytics_pages_state_their_range_in_iso_dates(manager_client, page):
+    html = manager_client.get(reverse(f"analytics:{page}") + "?" + RANGE_QS).content.decode()
+    assert "Showing 2026-02-01 to 2026-03-18" in html
+    assert "1 Feb 2026" not in html
+
+
+def test_time_series_axes_label_dates_in_iso_not_the_us_month_day_default():
+    import pandas as pd
+    from bokeh.models import DatetimeTickFormatter
+
+    from analytics import charts
+
+    df = pd.DataFrame({"period": pd.to_datetime(["2026-02-02", "2026-02-09"]), "n": [3, 4]})
+    fig = charts.time_series(df, columns={"n": "Appointments"}, title="t", y_label="n")
+    formatter = fig.xaxis[0].formatter
+    assert isinstance(formatter, DatetimeTickFormatter)
+    assert (formatter.days, formatter.months, formatter.hours) == ("%Y-%m-%d", "%Y-%m", "%Y-%m-%d %H:%M")
+    assert formatter.context is None  # no second, locale-styled line under the ticks
+
+
+# --- Issue 19.3: analytics uses the payments and reports apps' definitions ----------------------
+
+
+def test_revenue_and_turnaround_equal_the_payments_and_reports_selectors_with_a_refund_and_an_amendment():
+    from django.db.models import Sum
+
+    from portal.payments import selectors as payment_selectors
+    from portal.reports import selectors as report_selectors
+    from portal.reports.models import Report
+
+    fixtures.build()  # holds a partial and a full refund, and an amended (version 2) report
+    assert Report.objects.filter(version__gt=1).exists()
+    filters = Filters(start=dt.date(2025, 1, 1), end=dt.date(2027, 12, 31), period="month")
+    received = payment_selectors.payments_received().filter(
+        paid_at__gte=filters.start_at, paid_at__lt=filters.end_before)
+    expected = received.aggregate(net=Sum(payment_selectors.NET_RECEIVED))["net"]
+    assert received.filter(refunded_amount__gt=0).exists()
+    assert float(queries.revenue_by_period(filters)["net"].sum()) == pytest.approx(float(expected))
+
+    counted = queries.first_signed_reports(filters)
+    assert sorted(counted.values_list("pk", flat=True)) == sorted(
+        report_selectors.first_signatures().values_list("pk", flat=True))
+    assert not counted.filter(version__gt=1).exists()  # the amendment is not a second turnaround

@@ -52,8 +52,18 @@ def _locked(appointment: Appointment) -> Appointment:
     return Appointment.objects.select_for_update().get(pk=appointment.pk)
 
 
-def _move(appointment: Appointment, to: str, **changes) -> Appointment:
-    """Move a locked appointment to `to`, stamping the time; refuse a transition the flow forbids."""
+def _record_actor(appointment: Appointment, by: User | None) -> None:
+    """The next history row of this save names ``by`` (django-simple-history's ``_history_user``)."""
+    if by is not None:
+        appointment._history_user = by
+
+
+def _move(appointment: Appointment, to: str, *, by: User | None, **changes) -> Appointment:
+    """Move a locked appointment to `to`, stamping the time; refuse a transition the flow forbids.
+
+    ``by`` (the acting staff member or patient) is recorded as the history row's user, also when
+    the call comes from outside a request (API token, task, scanner); None leaves it to the request
+    (django-simple-history's middleware), or "system" when there is none."""
     if to not in TRANSITIONS[appointment.status]:
         raise ValidationError(
             f"A {appointment.get_status_display().lower()} appointment cannot be marked "
@@ -64,6 +74,7 @@ def _move(appointment: Appointment, to: str, **changes) -> Appointment:
     for name, value in changes.items():
         setattr(appointment, name, value)
     appointment.full_clean()
+    _record_actor(appointment, by)
     appointment.save()
     return appointment
 
@@ -73,7 +84,7 @@ def appointment_confirm(*, appointment: Appointment, by: User | None) -> Appoint
     appointment = _locked(appointment)
     if appointment.needs_review and appointment.reviewed_at is None:
         raise ValidationError("A radiologist must review the safety answers before this appointment is confirmed.")
-    appointment = _move(appointment, Status.CONFIRMED)
+    appointment = _move(appointment, Status.CONFIRMED, by=by)
     signals.send_on_commit(signals.appointment_confirmed, sender=Appointment, appointment=appointment)
     return appointment
 
@@ -126,7 +137,7 @@ def appointment_check_in(*, appointment: Appointment, by: User | None, by_scanne
     appointment = _locked(appointment)
     if appointment.status == Status.CONFIRMED:
         _check_check_in_window(appointment, by_scanner=by_scanner)
-    appointment = _move(appointment, Status.CHECKED_IN)
+    appointment = _move(appointment, Status.CHECKED_IN, by=by)
     signals.send_on_commit(signals.appointment_checked_in, sender=Appointment, appointment=appointment)
     return appointment
 
@@ -138,7 +149,7 @@ def appointment_complete(*, appointment: Appointment, by: User | None, by_scanne
     appointment = _locked(appointment)
     if appointment.status == Status.CHECKED_IN:
         _check_check_in_window(appointment, completing=True, by_scanner=by_scanner)
-    appointment = _move(appointment, Status.COMPLETED)
+    appointment = _move(appointment, Status.COMPLETED, by=by)
     signals.send_on_commit(signals.appointment_completed, sender=Appointment, appointment=appointment)
     return appointment
 
@@ -148,7 +159,7 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User | None) -> Ap
     appointment = _locked(appointment)
     if appointment.start > timezone.now():
         raise ValidationError("An appointment can be marked as not attended only after its start time.")
-    appointment = _move(appointment, Status.NO_SHOW)
+    appointment = _move(appointment, Status.NO_SHOW, by=by)
     signals.send_on_commit(signals.appointment_no_show, sender=Appointment, appointment=appointment)
     return appointment
 
@@ -159,7 +170,8 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Please give a reason for the cancellation.")
-    appointment = _move(_locked(appointment), Status.CANCELLED, cancellation_reason=reason[:300], cancelled_by=by)
+    appointment = _move(_locked(appointment), Status.CANCELLED, by=by,
+                        cancellation_reason=reason[:300], cancelled_by=by)
     signals.send_on_commit(signals.appointment_cancelled, sender=Appointment, appointment=appointment, reason=reason)
     return appointment
 
@@ -307,6 +319,7 @@ def appointment_reschedule(
             current.end = start + dt.timedelta(minutes=current.scan_type.duration_minutes)
             current.room = chosen
             current.full_clean(validate_constraints=False)
+            _record_actor(current, by)
             current.save()
             signals.send_on_commit(signals.appointment_rescheduled, sender=Appointment, appointment=current,
                                    old_start=old_start, old_room_id=old_room_id)
@@ -326,6 +339,7 @@ def appointment_review(*, appointment: Appointment, by: User) -> Appointment:
     current.reviewed_at = timezone.now()
     current.reviewed_by = by
     current.full_clean(validate_constraints=False)
+    _record_actor(current, by)
     current.save()
     return current
 

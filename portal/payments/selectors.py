@@ -35,6 +35,13 @@ DESK_METHODS = (Payment.Method.CARD_AT_PRACTICE, Payment.Method.CASH, Payment.Me
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
 _NET = ExpressionWrapper(F("amount") - F("refunded_amount"), output_field=_MONEY)
+# What counts as revenue: money received net of its refunds (shared with analytics).
+NET_RECEIVED = _NET
+
+
+def payments_received() -> QuerySet[Payment]:
+    """Payments that brought money in; sum NET_RECEIVED over them for revenue net of refunds."""
+    return Payment.objects.filter(status__in=RECEIVED_STATUSES)
 
 
 # Online methods through Paynow (Zimbabwe): its web checkout and the mobile-money express flow.

@@ -134,10 +134,17 @@ def worklist_summary(user: User) -> dict[str, Any]:
     return qs.aggregate(waiting=Count("pk"), oldest=Min("completed_at"))
 
 
+def first_signatures() -> QuerySet[Report]:
+    """What counts as "reported": the first signed version of each report, which carries the
+    turnaround (scan completed -> signed, whole seconds). An amendment is a later version and is not
+    a new turnaround. The one definition analytics and the reports pages share."""
+    return Report.objects.filter(version=1, turnaround_seconds__isnull=False)
+
+
 def turnaround_by_radiologist(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[dict]:
     """Scan completed -> first signature, per radiologist (first versions only; amendments are not
     a new turnaround). For analytics; aggregated in the database."""
-    qs = Report.objects.filter(version=1, turnaround_seconds__isnull=False, radiologist__isnull=False)
+    qs = first_signatures().filter(radiologist__isnull=False)
     if since is not None:
         qs = qs.filter(signed_at__gte=since)
     if until is not None:

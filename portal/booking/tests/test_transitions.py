@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from portal.accounts.roles import Role
 from portal.booking import services
 from portal.booking.models import Appointment
 from portal.booking.tests.factories import AppointmentFactory
@@ -110,3 +111,48 @@ def test_complete_is_refused_before_the_window_opens(settings):
         services.appointment_complete(appointment=appointment, by=None)
     appointment.refresh_from_db()
     assert appointment.status == Status.CHECKED_IN and appointment.completed_at is None
+
+
+# --- Who made each transition (issue 19.5) ------------------------------------------------
+# The services are called directly, outside any request, as the API, the task worker and the
+# scanner do: the history row must still name the acting staff member.
+
+
+def _last_actor(appointment: Appointment):
+    return appointment.history.latest().history_user
+
+
+def test_check_in_and_complete_record_the_acting_staff_member_in_the_history(staff_user):
+    reception, radiographer = staff_user(Role.RECEPTION), staff_user(Role.RADIOGRAPHER)
+    appointment = AppointmentFactory(status=Status.CONFIRMED, start=_soon())
+    appointment = services.appointment_check_in(appointment=appointment, by=reception)
+    checked_in = appointment.history.latest()
+    assert (checked_in.status, checked_in.history_user) == (Status.CHECKED_IN, reception)
+    appointment = services.appointment_complete(appointment=appointment, by=radiographer)
+    completed = appointment.history.latest()
+    assert (completed.status, completed.history_user) == (Status.COMPLETED, radiographer)
+
+
+def test_cancel_records_the_acting_staff_member_in_the_history(staff_user):
+    reception = staff_user(Role.RECEPTION)
+    appointment = services.appointment_cancel(appointment=AppointmentFactory(), by=reception, reason="Unwell")
+    latest = appointment.history.latest()
+    assert (latest.status, latest.history_user) == (Status.CANCELLED, reception)
+
+
+def test_no_show_records_the_acting_staff_member_in_the_history(staff_user):
+    reception = staff_user(Role.RECEPTION)
+    past = AppointmentFactory(start=timezone.now() - dt.timedelta(hours=2))
+    appointment = services.appointment_mark_no_show(appointment=past, by=reception)
+    latest = appointment.history.latest()
+    assert (latest.status, latest.history_user) == (Status.NO_SHOW, reception)
+
+
+def test_a_transition_without_an_actor_records_no_user_rather_than_a_previous_one(staff_user):
+    reception = staff_user(Role.RECEPTION)
+    appointment = AppointmentFactory(status=Status.CONFIRMED, start=_soon())
+    appointment = services.appointment_check_in(appointment=appointment, by=reception)
+    # The scanner (MPPS) completes it: no person acted; a fresh row must not inherit reception.
+    appointment = services.appointment_complete(appointment=Appointment.objects.get(pk=appointment.pk),
+                                                by=None, by_scanner=True)
+    assert _last_actor(appointment) is None
