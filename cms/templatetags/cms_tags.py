@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 from wagtail.models import Site
 
-from portal.catalogue.pricing import money as round_money
-from portal.core.practice import practice_details
+from portal.core.money import format_money
 
 register = template.Library()
 
@@ -27,14 +24,8 @@ def main_menu(context) -> list:
 
 @register.simple_tag(takes_context=True)
 def money(context, value) -> str:
-    """An amount with the practice's currency symbol: $1,250.00."""
-    if value is None or value == "":
-        return ""
-    practice = context.get("practice") or practice_details()
-    symbol = practice.currency_symbol
-    amount = round_money(Decimal(value))
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol}{abs(amount):,.2f}"
+    """An amount in the one format the portal uses too: USD 1,250.00 (portal.core.money)."""
+    return format_money(value)
 
 
 @register.simple_tag

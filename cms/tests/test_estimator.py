@@ -18,12 +18,12 @@ def test_the_estimate_for_a_plan_with_a_cap_and_co_payment(client, site_tree):
     body = response.content.decode()
     assert response.status_code == 200
     # 70% of 420 = 294 (under the 300 cap); the patient pays 106 shortfall + 20 co-payment
-    assert "US$294.00" in body and "US$106.00" in body and 'data-testid="patient-pays">US$126.00' in body
+    assert "USD 294.00" in body and "USD 106.00" in body and 'data-testid="patient-pays">USD 126.00' in body
 
 
 def test_self_pay_pays_the_full_price(client, site_tree):
     body = _get(client, site_tree, scheme="", plan="", scan="xr-chest").content.decode()
-    assert 'data-testid="patient-pays">US$35.00' in body
+    assert 'data-testid="patient-pays">USD 35.00' in body
 
 
 def test_htmx_gets_only_the_result(client, site_tree):
@@ -32,7 +32,7 @@ def test_htmx_gets_only_the_result(client, site_tree):
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="estimate-result"')
     assert "<html" not in body
-    assert 'data-testid="patient-pays">US$0.00' in body
+    assert 'data-testid="patient-pays">USD 0.00' in body
 
 
 @pytest.mark.parametrize(

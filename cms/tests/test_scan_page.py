@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_scan_page_shows_the_live_price_duration_and_preparation(client, site_tree):
     body = client.get(site_tree["mri_page"].url).content.decode()
-    assert "US$420.00" in body
+    assert "USD 420.00" in body
     assert "40 min" in body
     assert "Remove all metal." in body
     assert "Bring the referral letter" in body
@@ -21,25 +21,25 @@ def test_scan_page_shows_the_live_price_duration_and_preparation(client, site_tr
 def test_scan_page_follows_a_published_price_edit_and_ignores_a_draft(client, site_tree):
     scan = site_tree["mri"]
     url = site_tree["mri_page"].url
-    assert "US$420.00" in client.get(url).content.decode()
+    assert "USD 420.00" in client.get(url).content.decode()
 
     scan.price = Decimal("399.00")
     revision = scan.save_revision()  # a draft: not live yet
     body = client.get(url).content.decode()
-    assert "US$420.00" in body and "US$399.00" not in body
+    assert "USD 420.00" in body and "USD 399.00" not in body
 
     revision.publish()
     body = client.get(url).content.decode()
-    assert "US$399.00" in body and "US$420.00" not in body
+    assert "USD 399.00" in body and "USD 420.00" not in body
 
 
 def test_pricing_page_follows_a_published_price_edit(client, site_tree):
     scan = site_tree["xray"]
     url = site_tree["pricing"].url
-    assert "US$35.00" in client.get(url).content.decode()
+    assert "USD 35.00" in client.get(url).content.decode()
     scan.price = Decimal("38.50")
     scan.save_revision().publish()
-    assert "US$38.50" in client.get(url).content.decode()
+    assert "USD 38.50" in client.get(url).content.decode()
 
 
 def test_an_unpublished_scan_type_is_not_offered(client, site_tree):
@@ -47,7 +47,7 @@ def test_an_unpublished_scan_type_is_not_offered(client, site_tree):
     scan.unpublish()
     body = client.get(site_tree["mri_page"].url).content.decode()
     assert "not offered at the moment" in body
-    assert "US$420.00" not in body
+    assert "USD 420.00" not in body
     assert "MRI knee" not in client.get(site_tree["pricing"].url).content.decode()
 
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
-from django.conf import settings
+
+from portal.core.money import format_money
 
 register = template.Library()
 
@@ -19,9 +18,7 @@ STATUS_CLASSES = {
 
 @register.filter
 def money(value) -> str:
-    if value is None or value == "":
-        return ""
-    return f"{settings.CURRENCY} {Decimal(value):,.2f}"
+    return format_money(value)
 
 
 @register.filter

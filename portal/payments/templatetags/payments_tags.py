@@ -3,9 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.conf import settings
 
 from portal.catalogue.pricing import money
+from portal.core.money import format_money
 
 register = template.Library()
 
@@ -13,9 +13,7 @@ register = template.Library()
 @register.filter
 def amount(value: Decimal | int | str | None, currency: str = "") -> str:
     """`{{ payment.amount|amount }}` -> "USD 1,234.50" (the one rounding rule, the practice's currency)."""
-    if value in (None, ""):
-        return ""
-    return f"{currency or settings.CURRENCY} {money(value):,.2f}"
+    return format_money(value, currency)
 
 
 @register.filter
