@@ -138,3 +138,23 @@ class ReportAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} report #{self.report_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportTemplate(TimeStampedModel):
+    """A starting text for a scan type's report, edited by managers in the Wagtail admin (a snippet).
+
+    A new draft copies the text; the signed report keeps its own text, not a link to the template.
+    """
+
+    scan_type = models.ForeignKey("catalogue.ScanType", on_delete=models.CASCADE, related_name="report_templates")
+    name = models.CharField(max_length=120, help_text="e.g. Normal CT brain.")
+    findings = models.TextField(blank=True, help_text="Default findings text, with its headings.")
+    impression = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True)
+    is_default = models.BooleanField(default=False, help_text="Used when the radiologist does not choose one.")
+
+    class Meta:
+        ordering = ["scan_type", "-is_default", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.scan_type}: {self.name}"

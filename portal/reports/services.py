@@ -21,7 +21,7 @@ from portal.booking.models import Appointment
 from portal.core import signals
 from portal.core.clientip import client_ip
 from portal.core.uploads import check_upload
-from portal.reports.models import Report, ReportAccess
+from portal.reports.models import Report, ReportAccess, ReportTemplate
 from portal.reports.pdf import render_report_pdf
 
 logger = logging.getLogger(__name__)
@@ -43,8 +43,11 @@ def _require(user: User, action: str, obj=None) -> None:
 
 
 @transaction.atomic
-def report_start(*, appointment: Appointment, radiologist: User) -> Report:
-    """The draft of a completed scan's report (the open draft if one exists)."""
+def report_start(*, appointment: Appointment, radiologist: User, template_id: int | None = None) -> Report:
+    """The draft of a completed scan's report (the open draft if one exists).
+
+    A new draft starts from a report template of the scan type: the chosen one, else the default.
+    """
     _require(radiologist, "reports.write")
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.status != Appointment.Status.COMPLETED:
@@ -55,6 +58,17 @@ def report_start(*, appointment: Appointment, radiologist: User) -> Report:
             return existing
         raise ValidationError("This scan already has a signed report. Make an amendment to change it.")
     report = Report(appointment=appointment, version=1, radiologist=radiologist)
+    templates = ReportTemplate.objects.filter(scan_type_id=appointment.scan_type_id)
+    if template_id is not None:
+        template = templates.filter(pk=template_id).first()
+        if template is None:
+            raise ValidationError("That report template is not one for this scan type.")
+    else:
+        template = templates.first()
+    if template is not None:
+        report.findings = template.findings
+        report.impression = template.impression
+        report.recommendations = template.recommendations
     report.full_clean()
     report.save()
     return report
