@@ -17,12 +17,14 @@ the bump at once; use REDIS_URL in production).
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "cms:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
 
@@ -69,15 +71,22 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.timeout <= 0 or not _may_use_cache(request):
             return self.get_response(request)
-        key = _key(request)
-        cached = cache.get(key)
+        try:
+            key = _key(request)
+            cached = cache.get(key)
+        except Exception:  # the cache is down (Redis unreachable): serve the page uncached, and /healthz says so
+            logger.warning("page cache unavailable; serving uncached", exc_info=True)
+            return self.get_response(request)
         if cached is not None:
             cached[CACHE_HEADER] = "hit"
             return cached
         response = self.get_response(request)
         if self._storable(request, response):
             response[CACHE_HEADER] = "miss"
-            cache.set(key, response, self.timeout)
+            try:
+                cache.set(key, response, self.timeout)
+            except Exception:
+                logger.warning("page cache unavailable; page not stored", exc_info=True)
         return response
 
     @staticmethod

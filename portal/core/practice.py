@@ -8,6 +8,7 @@ every other process through a version stamp in the shared cache, renewed when th
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ class PracticeDetails:
     def address_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.address.splitlines() if line.strip())
 
+
+logger = logging.getLogger(__name__)
 
 _memo: tuple[str, PracticeDetails] | None = None
 _saving = False  # saved in a transaction that has not committed yet: read fresh, keep nothing
@@ -77,7 +80,11 @@ def practice_details() -> PracticeDetails:
     global _memo
     if _saving:
         return _load()
-    version = _current_version()
+    try:
+        version = _current_version()
+    except Exception:  # the shared cache is down: read the row (correct, just slower) and keep nothing
+        logger.warning("practice details: cache unavailable, read from the database", exc_info=True)
+        return _load()
     memo = _memo
     if memo is not None and memo[0] == version:
         return memo[1]

@@ -101,8 +101,6 @@ def test_tasks_queued_while_the_workers_are_stopped_run_once_after_a_restart(clu
     assert figures == {"rows": count, "ok": count, "failed": 0, "attempts": [1]}
 
 
-@pytest.mark.xfail(strict=True, reason="found by the drill: with Redis unreachable /healthz answers 500 (a "
-                   "ConnectionError raised before the view's own cache check), not its 503 report - to fix")
 def test_an_app_server_on_a_dead_redis_reports_the_cache_down_and_the_others_stay_healthy(cluster):
     dead_port = bin_cluster.free_port()
     env = cluster.env()

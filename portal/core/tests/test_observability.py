@@ -194,3 +194,20 @@ def test_healthz_checks_orthanc_when_pacs_url_is_set(client, settings):
 def test_healthz_says_nothing_of_a_pacs_when_imaging_is_off(client, settings):
     settings.PACS_URL = ""
     assert "pacs" not in client.get(reverse("healthz")).json()
+
+
+@pytest.mark.django_db
+def test_with_the_cache_unreachable_healthz_reports_it_instead_of_failing(client, settings):
+    """Found by the cluster drill: the page-cache middleware and the practice details raised first
+    (a 500 with no report). Both now fall back, so /healthz can say what is wrong (503, cache error);
+    Wagtail's own page serving still needs the cache (its site root paths live there)."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{dead}/0"}}
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["cache"] == "error" and response.json()["database"] == "ok"
