@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -56,6 +58,8 @@ def family_switch(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
+    if re.search(r"/\d+(/|$)", next_url.split("?", 1)[0]):
+        next_url = ""  # a page of one record (an appointment, a report) belongs to the person switched away from
     return redirect(next_url or "accounts:dashboard")
 
 

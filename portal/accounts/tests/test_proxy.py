@@ -189,3 +189,18 @@ def test_the_header_offers_me_and_each_dependant(client, guardian, child_link):
     client.force_login(guardian)
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert 'id="acting-for"' in html and "Rudo Moyo" in html
+
+
+def test_switching_person_on_a_record_page_lands_on_the_dashboard_not_a_404(client, guardian, records):
+    """On the child's appointment page, "back to me" cannot return to that page (it is the child's);
+    a list page is kept."""
+    appointment, _report = records
+    _acting(client, guardian, appointment.patient_id)
+    detail = reverse("booking:detail", args=[appointment.pk])
+    assert client.get(detail).status_code == 200
+    response = client.post(reverse("accounts:family_switch"), {"acting_for": "me", "next": detail})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:dashboard")
+    assert client.get(response["Location"]).status_code == 200
+    listing = reverse("booking:list")
+    response = client.post(reverse("accounts:family_switch"), {"acting_for": "me", "next": listing})
+    assert response["Location"] == listing
