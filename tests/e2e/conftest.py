@@ -80,6 +80,11 @@ class Journey:
             with contextlib.suppress(Exception):  # keep the plain text if the details cannot be read
                 found = [(v["id"], v["nodes"][0]["html"][:80]) for v in message.args[1].json_value()]
                 text = f"Wagtail userbar checker: {found}"
+        if "status of 400" in text and re.search(r"/admin/(pages|snippets)/.+/edit/", self.page.url):
+            # Wagtail 8's autosave posts the editor form every WAGTAIL_AUTOSAVE_INTERVAL ms; while a
+            # field is half typed (a title just cleared) it answers 400 and shows that in its own
+            # indicator. The publish that follows is checked by the test itself.
+            return
         self.console_errors.append(f"{self.page.url}: {text}")
 
     def goto(self, path: str):
@@ -227,6 +232,9 @@ def _open(browser, live_server, name: str) -> tuple[Journey, object]:
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # A page load may wait longer: the live server's first render (cold templates, Wagtail's site
+    # lookup) took over 15 s on this shared 2-core machine while the other suites ran.
+    page.set_default_navigation_timeout(45_000)
     return Journey(page, live_server.url, name), context
 
 
