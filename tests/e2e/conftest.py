@@ -220,9 +220,9 @@ class Journey:
         every page visited fits a 390 px screen."""
         assert self.console_errors == [], f"console errors in {self.name}: {self.console_errors}"
         assert self.axe_violations == [], f"accessibility violations in {self.name}: {self.axe_violations}"
-        # Known wide pages remain (issue 18 item 10 is open): they are listed in width-report.txt on every
-        # run; set E2E_STRICT_WIDTH=1 to fail on them, as the next session should once they are fixed.
-        if os.environ.get("E2E_STRICT_WIDTH") == "1":
+        # Every page visited must fit 390 px (width-report.txt lists each, on every run);
+        # E2E_STRICT_WIDTH=0 only reports, for looking at a layout change in progress.
+        if os.environ.get("E2E_STRICT_WIDTH", "1") != "0":
             assert self.width_violations == [], f"pages wider than 390 px in {self.name}: {self.width_violations}"
 
 
