@@ -402,6 +402,9 @@ PUBLIC_URL_NAMES = [
     "notifications:twilio_status",
     "reports:shared",  # a report share link: the token is the key (issue 16)
     "reports:shared_pdf",
+    "reports:shared_series",  # and the report's images, where the imaging app has them
+    "reports:shared_image",
+    "reports:shared_images_download",
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------

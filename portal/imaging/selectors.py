@@ -64,6 +64,13 @@ def study_list_visible_to(*, user: User, appointments: QuerySet[Appointment], ev
     return qs.filter(pk__in=visible)
 
 
+def studies_for_share(*, appointment_id: int) -> list[Study]:
+    """The linked studies of a shared report's appointment, newest first: a share link carries the
+    report's images. The link's own checks (state, access code) are the caller's (reports.sharing)."""
+    return list(_studies().filter(status=Study.Status.LINKED, appointment_id=appointment_id)
+                .order_by("-study_date", "-pk"))
+
+
 def prior_studies(*, user: User, appointment: Appointment, limit: int = 10) -> list[Study]:
     """The patient's earlier linked studies of the same body part, newest first (for the radiologist)."""
     if not user.has_perm("imaging.view_study"):

@@ -8,10 +8,10 @@ import io
 import zipfile
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,15 +19,8 @@ from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.imaging import pacs, selectors, services
 from portal.imaging.models import ImageAccess, Study
-from portal.imaging.panels import study_thumbnails
+from portal.imaging.panels import WINDOW_PRESETS, pacs_up, series_viewer, study_thumbnails
 
-# Window presets (centre, width) for CT, offered when the series is CT.
-WINDOW_PRESETS = {
-    "soft": ("Soft tissue", (40, 400)),
-    "lung": ("Lung", (-600, 1500)),
-    "bone": ("Bone", (400, 1800)),
-    "brain": ("Brain", (40, 80)),
-}
 MAX_JPEG_SET = 500  # instances in the "JPEG set" download
 
 
@@ -41,21 +34,6 @@ def _study(request: HttpRequest, pk: int, *, record_refusal: bool = True) -> Stu
         raise Http404("No study found.") from None
 
 
-def _pacs_up() -> bool:
-    """Is the PACS answering? Asked at most every 10 s per process group (cached)."""
-    if not pacs.enabled():
-        return False
-    state = cache.get("imaging:pacs-up")
-    if state is None:
-        try:
-            pacs.system()
-            state = True
-        except pacs.PacsUnavailable:
-            state = False
-        cache.set("imaging:pacs-up", state, 10)
-    return state
-
-
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     return response
@@ -67,7 +45,7 @@ def study(request: HttpRequest, pk: int) -> HttpResponse:
     services.image_access_record(study=study, user=request.user, action=ImageAccess.Action.VIEW, request=request)
     return render(request, "imaging/study.html", {
         "study": study, "appointment": study.appointment, "series_list": study_thumbnails(study),
-        "pacs_up": _pacs_up(), "enabled": pacs.enabled(),
+        "pacs_up": pacs_up(), "enabled": pacs.enabled(),
     })
 
 
@@ -77,21 +55,11 @@ def series(request: HttpRequest, pk: int, series_id: str) -> HttpResponse:
     item = study.series_by_id(series_id)
     if item is None or not item.get("instances"):
         raise Http404("No such series.")
-    instances = item["instances"]
-    try:
-        frame = min(max(int(request.GET.get("frame", "1")), 1), len(instances))
-    except ValueError:
-        frame = 1
-    preset = request.GET.get("window", "")
-    if preset not in WINDOW_PRESETS or item.get("modality") != "CT":
-        preset = ""
     services.image_access_record(study=study, user=request.user, action=ImageAccess.Action.SERIES,
                                  request=request, series_id=series_id)
+    viewer = series_viewer(item, request.GET, frame_url=lambda i: reverse("imaging:frame", args=[study.pk, i]))
     return render(request, "imaging/series.html", {
-        "study": study, "appointment": study.appointment, "series": item, "instances": instances,
-        "frame": frame, "instance": instances[frame - 1], "count": len(instances),
-        "presets": [(key, label) for key, (label, _) in WINDOW_PRESETS.items()] if item.get("modality") == "CT" else [],
-        "preset": preset, "pacs_up": _pacs_up(), "enabled": pacs.enabled(),
+        "study": study, "appointment": study.appointment, **viewer, "pacs_up": pacs_up(), "enabled": pacs.enabled(),
     })
 
 

@@ -114,6 +114,10 @@ class ReportAccess(models.Model):
         VIEW = "view", "Viewed"
         DOWNLOAD = "download", "Downloaded"
         DENIED = "denied", "Refused"
+        # Through a share link, where the imaging app is present (signed-in users' image views are
+        # imaging.ImageAccess rows; a link has no user, so its openings stay with the report's).
+        IMAGES = "images", "Viewed the images"
+        IMAGES_DOWNLOAD = "images_dl", "Downloaded the images (DICOM)"
 
     class Via(models.TextChoices):
         WEB = "web", "the website"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.accounts.permissions import can
 from portal.core import signals
+from portal.core.clientip import client_ip
 from portal.reports.models import Report, ReportAccess, ReportShare
 from portal.reports.selectors import FINAL
 
@@ -139,7 +140,7 @@ def report_share_record_open(*, share: ReportShare, report: Report, action: str,
         share=share,
         user=None,
         action=action,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
     access.full_clean(exclude=["user"])  # nobody signed in: the share names who it was for

@@ -17,5 +17,11 @@ urlpatterns = [
     path("shares/<int:pk>/revoke/", views_share.share_revoke, name="share_revoke"),
     path("shared/<str:token>/", views_share.shared, name="shared"),
     path("shared/<str:token>/pdf/", views_share.shared_pdf, name="shared_pdf"),
+    path("shared/<str:token>/images/<int:study_pk>/series/<str:series_id>/", views_share.shared_series,
+         name="shared_series"),
+    path("shared/<str:token>/images/<int:study_pk>/<str:instance_id>/<str:kind>.jpg", views_share.shared_image,
+         name="shared_image"),
+    path("shared/<str:token>/images/<int:study_pk>/dicom.zip", views_share.shared_images_download,
+         name="shared_images_download"),
     path("<int:pk>/feedback/", views_feedback.feedback, name="feedback"),
 ]

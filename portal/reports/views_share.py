@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import can
+from portal.imaging import pacs
+from portal.imaging import panels as imaging_panels
+from portal.imaging import selectors as imaging_selectors
 from portal.reports import selectors, services, sharing
 from portal.reports.forms import ShareCodeForm, ShareForm
 from portal.reports.models import ReportAccess
@@ -109,8 +112,100 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
                                status=400 if form.errors else 200))
     report = sharing.shared_report(made)
     sharing.report_share_record_open(share=made, report=report, action=ReportAccess.Action.VIEW, request=request)
-    return _private(render(request, "reports/shared/report.html",
-                           {"report": report, "appointment": report.appointment, "share": made, "token": token}))
+    return _private(render(request, "reports/shared/report.html", {
+        "report": report, "appointment": report.appointment, "share": made, "token": token,
+        "images": _shared_images(report, token),
+    }))
+
+
+# --- The report's images through the link (where the imaging app has them) ----------------------
+
+
+def _shared_images(report, token: str) -> dict | None:
+    """The images section of the shared page: each linked study with its series thumbnails, all
+    links through this share; None when the appointment has no images."""
+    studies = imaging_selectors.studies_for_share(appointment_id=report.appointment_id)
+    if not studies:
+        return None
+    return {
+        "enabled": pacs.enabled(), "pacs_up": imaging_panels.pacs_up() if pacs.enabled() else None,
+        "studies": [{"study": study, "series_list": imaging_panels.study_thumbnails(
+            study,
+            series_url=lambda series_id, pk=study.pk: reverse("reports:shared_series", args=[token, pk, series_id]),
+            preview_url=lambda instance_id, pk=study.pk: reverse("reports:shared_image",
+                                                                 args=[token, pk, instance_id, "preview"]),
+        )} for study in studies],
+    }
+
+
+def _shared_study(request: HttpRequest, token: str, study_pk: int):
+    """(share, report, study) for an open link whose report's appointment has this study; Http404
+    for anything else (a closed link's images answer as if they did not exist)."""
+    made, state = _open(request, token)
+    if state != "active":
+        raise Http404("No such images.")
+    return (made, *_study_of(made, study_pk))
+
+
+def _study_of(made, study_pk: int):
+    report = sharing.shared_report(made)
+    study = next((s for s in imaging_selectors.studies_for_share(appointment_id=report.appointment_id)
+                  if s.pk == study_pk), None)
+    if study is None:
+        raise Http404("No such images.")
+    return report, study
+
+
+@never_cache
+def shared_series(request: HttpRequest, token: str, study_pk: int, series_id: str) -> HttpResponse:
+    made, state = _open(request, token)
+    if state != "active":
+        return redirect("reports:shared", token=token)  # which says why (expired, revoked, code needed)
+    report, study = _study_of(made, study_pk)
+    item = study.series_by_id(series_id)
+    if item is None or not item.get("instances"):
+        raise Http404("No such series.")
+    sharing.report_share_record_open(share=made, report=report, action=ReportAccess.Action.IMAGES, request=request)
+    viewer = imaging_panels.series_viewer(
+        item, request.GET, frame_url=lambda i: reverse("reports:shared_image", args=[token, study.pk, i, "frame"]))
+    return _private(render(request, "reports/shared/series.html", {
+        "report": report, "share": made, "token": token, "study": study, **viewer,
+        "enabled": pacs.enabled(), "pacs_up": imaging_panels.pacs_up(),
+    }))
+
+
+def shared_image(request: HttpRequest, token: str, study_pk: int, instance_id: str, kind: str) -> HttpResponse:
+    """One server-rendered JPEG of the shared study (the series page that shows it is recorded)."""
+    if kind not in ("preview", "frame"):
+        raise Http404("No such image.")
+    _made, _report, study = _shared_study(request, token, study_pk)
+    if not study.has_instance(instance_id):
+        raise Http404("No such image.")
+    series = next((s for s in study.series if instance_id in (s.get("instances") or [])), {})
+    window = imaging_panels.window_for(series, request.GET.get("window", ""))
+    try:
+        data, content_type = pacs.instance_rendered(instance_id, preview=kind == "preview", window=window)
+    except pacs.PacsUnavailable:
+        return _private(HttpResponse("Images are temporarily unavailable.", status=503, content_type="text/plain"))
+    content_type = content_type if content_type.startswith("image/") else "image/jpeg"
+    return _private(HttpResponse(data, content_type=content_type))
+
+
+@never_cache
+def shared_images_download(request: HttpRequest, token: str, study_pk: int) -> HttpResponse:
+    """The shared study as DICOM (Orthanc's archive, streamed through), for the recipient's viewer."""
+    made, report, study = _shared_study(request, token, study_pk)
+    try:
+        chunks = pacs.study_archive(study.orthanc_id)
+    except pacs.PacsUnavailable:
+        return _private(render(request, "reports/shared/closed.html",
+                               {"message": "Images are temporarily unavailable. Please try again later."},
+                               status=503))
+    sharing.report_share_record_open(share=made, report=report, action=ReportAccess.Action.IMAGES_DOWNLOAD,
+                                     request=request)
+    response = StreamingHttpResponse(chunks, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="images-{study.accession_number or study.pk}-dicom.zip"'
+    return _private(response)
 
 
 @never_cache

@@ -186,3 +186,56 @@ def test_with_imaging_off_the_panel_says_not_connected_and_nothing_fails(setting
     assert page.status_code == 200
     assert "Imaging is not connected" in page.content.decode()
     assert services.feed_read().studies == 0
+
+
+def test_a_share_link_shows_the_reports_images_and_only_them_each_opening_in_who_opened_my_report(
+        orthanc, appointment, tmp_path, client):
+    from django.test import Client
+
+    from portal.reports import sharing
+    from portal.reports.models import ReportAccess
+
+    assert store(orthanc, tmp_path, study_for(appointment)).returncode == 0
+    study = wait_for_study(appointment.study_instance_uid)
+    report = signed_report(appointment=appointment)
+    share, token = sharing.report_share_create(report=report, by=appointment.patient, recipient_name="Dr Second",
+                                               days=7)
+    series, instance = study.series[0], study.series[0]["instances"][1]
+    series_url = reverse("reports:shared_series", args=[token, study.pk, series["id"]])
+    preview_url = reverse("reports:shared_image", args=[token, study.pk, study.series[0]["instances"][1], "preview"])
+
+    outsider = Client()  # the recipient: no account, a fresh browser
+    page = outsider.get(reverse("reports:shared", args=[token])).content.decode()
+    assert "Images" in page and series_url in page and preview_url in page
+    assert reverse("imaging:study", args=[study.pk]) not in page  # no way into the portal's image pages
+    thumb = outsider.get(preview_url)
+    assert (thumb.status_code, thumb.content[:2], thumb["Cache-Control"]) == (200, b"\xff\xd8", "private, no-store")
+    viewer = outsider.get(series_url + "?frame=2")
+    assert viewer.status_code == 200 and "Image 2 of 3" in viewer.content.decode()
+    assert reverse("reports:shared_image", args=[token, study.pk, instance, "frame"]) in viewer.content.decode()
+    download = outsider.get(reverse("reports:shared_images_download", args=[token, study.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert len([m for m in archive.namelist() if not m.endswith("/")]) == 6
+    # The link's images and no others: an instance of the study that is not in it, another study's
+    # number, or the portal's own image URLs (signed out) all answer 404.
+    other = completed_appointment(room=room("CT 1", Modality.CT, "CT1"))
+    other_study = Study.objects.create(orthanc_id="other", study_instance_uid="1.2.3", status=Study.Status.LINKED,
+                                       appointment=other, series=study.series)
+    not_in_it = reverse("reports:shared_image", args=[token, study.pk, "not-in-it", "frame"])
+    assert outsider.get(not_in_it).status_code == 404
+    assert outsider.get(reverse("reports:shared_series", args=[token, other_study.pk, series["id"]])).status_code == 404
+    assert outsider.get(reverse("reports:shared_images_download", args=[token, other_study.pk])).status_code == 404
+    assert outsider.get(reverse("imaging:preview", args=[study.pk, instance])).status_code in (302, 404)
+
+    opened = list(ReportAccess.objects.filter(share=share).values_list("action", flat=True))
+    assert sorted(opened) == sorted([ReportAccess.Action.VIEW, ReportAccess.Action.IMAGES,
+                                     ReportAccess.Action.IMAGES_DOWNLOAD])
+    client.force_login(appointment.patient)
+    log = client.get(reverse("reports:view", args=[report.pk])).content.decode()
+    assert "Shared link: Dr Second" in log and "Viewed the images" in log and "Downloaded the images (DICOM)" in log
+
+    sharing.report_share_revoke(share=share, by=appointment.patient)
+    assert outsider.get(preview_url).status_code == 404
+    assert outsider.get(series_url).status_code == 302  # to the link's page, which says it was withdrawn
+    assert outsider.get(reverse("reports:shared_images_download", args=[token, study.pk])).status_code == 404
+    assert ReportAccess.objects.filter(share=share).count() == 3
