@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import APIKeyHeader
 
 from portal.accounts.permissions import roles_of
@@ -33,6 +33,7 @@ class MeOut(Schema):
     last_name: str
     phone: str
     date_of_birth: dt.date | None
+    sex: str = Field("", description="F, M, O, or empty when not given (DICOM PatientSex)")
     roles: list[str]
 
 
@@ -41,5 +42,6 @@ def me(request: HttpRequest):
     user = request.auth
     return {
         "id": user.pk, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
-        "phone": str(user.phone or ""), "date_of_birth": user.date_of_birth, "roles": sorted(roles_of(user)),
+        "phone": str(user.phone or ""), "date_of_birth": user.date_of_birth, "sex": user.sex,
+        "roles": sorted(roles_of(user)),
     }

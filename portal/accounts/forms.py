@@ -78,7 +78,7 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "phone", "date_of_birth", "notify_by_email", "notify_by_sms"]
+        fields = ["first_name", "last_name", "phone", "date_of_birth", "sex", "notify_by_email", "notify_by_sms"]
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -102,6 +102,8 @@ class DependantForm(forms.Form):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(label="Sex", required=False, choices=[("", "Not given"), *User.Sex.choices],
+                            help_text="As recorded for the scan: the scanner uses it for dose and reference values.")
     relationship = forms.ChoiceField(label="Who are they?", choices=[("child", "My child"),
                                                                     ("adult", "An adult who consents")])
     consent = forms.BooleanField(

@@ -41,11 +41,22 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in. Roles are groups (see `roles.Role`)."""
 
+    class Sex(models.TextChoices):
+        """As the scanner needs it (DICOM PatientSex: F, M or O); blank when not given."""
+
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        OTHER = "O", "Other"
+
     email = models.EmailField("email address", unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     phone = PhoneNumberField(blank=True, help_text="Mobile number, with country code, e.g. +263 77 123 4567.")
     date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(
+        max_length=1, choices=Sex.choices, blank=True,
+        help_text="Sex as recorded for the scan: the scanner uses it for dose and reference values.",
+    )
     notify_by_email = models.BooleanField("email me", default=True)
     notify_by_sms = models.BooleanField("text me (SMS)", default=False)
     is_staff = models.BooleanField(

@@ -103,7 +103,7 @@ def _end_proxy(user, obj) -> bool:
 
 @transaction.atomic
 def dependant_add(*, guardian: User, first_name: str, last_name: str, date_of_birth: dt.date,
-                  relationship: str, consent: bool = False) -> ProxyAccess:
+                  relationship: str, consent: bool = False, sex: str = "") -> ProxyAccess:
     """A dependant without an email of their own, and the guardian's link to them."""
     if not can(guardian, "accounts.add_dependant"):
         raise PermissionDenied
@@ -118,7 +118,7 @@ def dependant_add(*, guardian: User, first_name: str, last_name: str, date_of_bi
         raise ValidationError({"consent": "Please confirm that they agree to you acting for them."})
     dependant = User(email=f"dependant-{secrets.token_hex(8)}@{DEPENDANT_EMAIL_DOMAIN}",
                      first_name=first_name.strip(), last_name=last_name.strip(), date_of_birth=date_of_birth,
-                     notify_by_email=False, notify_by_sms=False)
+                     sex=sex, notify_by_email=False, notify_by_sms=False)
     dependant.set_unusable_password()
     dependant.full_clean(exclude=["password"])
     dependant.save()

@@ -57,11 +57,13 @@ def user_update_profile(
     date_of_birth: dt.date | None,
     notify_by_email: bool,
     notify_by_sms: bool,
+    sex: str = "",
 ) -> User:
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.phone = phone or ""
     user.date_of_birth = date_of_birth
+    user.sex = sex
     user.notify_by_email = notify_by_email
     user.notify_by_sms = notify_by_sms and bool(user.phone)
     user.full_clean(exclude=["password"])

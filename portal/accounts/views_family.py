@@ -26,7 +26,7 @@ def family(request: HttpRequest) -> HttpResponse:
         try:
             link = proxy.dependant_add(guardian=user, first_name=data["first_name"], last_name=data["last_name"],
                                        date_of_birth=data["date_of_birth"], relationship=data["relationship"],
-                                       consent=data["consent"])
+                                       consent=data["consent"], sex=data.get("sex", ""))
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

@@ -22,6 +22,8 @@ from portal.imaging.models import Study
 from portal.referrals.models import Referral
 from portal.reports.models import Report
 
+FHIR_GENDER = {User.Sex.FEMALE: "female", User.Sex.MALE: "male", User.Sex.OTHER: "other"}
+
 APPOINTMENT_STATUS = {
     Appointment.Status.REQUESTED: "pending",
     Appointment.Status.CONFIRMED: "booked",
@@ -82,6 +84,7 @@ def patient(user: User) -> dict:
         name=_name(user),
         telecom=telecom,
         birthDate=user.date_of_birth,
+        gender=FHIR_GENDER.get(user.sex),  # left out when the patient has not said
     )
     return _dump(resource)
 

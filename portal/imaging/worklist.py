@@ -166,7 +166,7 @@ def item_for(appointment: Appointment) -> Dataset:
         ("PatientName", "PN", name),
         ("PatientID", "LO", patient_dicom_id(patient.pk)[:64]),
         ("PatientBirthDate", "DA", patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else ""),
-        ("PatientSex", "CS", ""),  # the portal does not record it; the scanner asks at the console
+        ("PatientSex", "CS", patient.sex),  # F, M, O; empty when the patient has not said
         ("StudyInstanceUID", "UI", appointment.study_instance_uid[:64]),
         ("RequestedProcedureDescription", "LO", description),
         ("RequestedProcedureID", "SH", accession),

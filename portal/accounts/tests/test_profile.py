@@ -15,11 +15,12 @@ def test_profile_edit_saves_e164_phone_and_channels(client):
     response = client.post(
         reverse("accounts:profile"),
         {"first_name": "Rudo", "last_name": "Ncube", "phone": "077 123 4567", "date_of_birth": "1970-02-03",
-         "notify_by_email": "on", "notify_by_sms": "on"},
+         "sex": "F", "notify_by_email": "on", "notify_by_sms": "on"},
     )
     assert response.status_code == 302
     patient.refresh_from_db()
     assert str(patient.phone) == "+263771234567"
+    assert patient.sex == "F"
     assert patient.notify_by_sms and patient.notify_by_email
 
 
@@ -28,11 +29,12 @@ def test_profile_bad_input_gets_a_message_and_changes_nothing(client):
     client.force_login(patient)
     response = client.post(
         reverse("accounts:profile"),
-        {"first_name": "After", "last_name": "X", "phone": "12", "date_of_birth": "2990-01-01", "notify_by_sms": "on"},
+        {"first_name": "After", "last_name": "X", "phone": "12", "date_of_birth": "2990-01-01", "notify_by_sms": "on",
+         "sex": "X"},
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "phone" in errors and "date_of_birth" in errors
+    assert "phone" in errors and "date_of_birth" in errors and "sex" in errors
     patient.refresh_from_db()
     assert patient.first_name == "Before"
 

@@ -51,10 +51,11 @@ def test_a_guardian_adds_a_child_without_an_email(client, guardian):
     client.force_login(guardian)
     response = client.post(reverse("accounts:family"), {"first_name": "Rudo", "last_name": "Moyo",
                                                         "date_of_birth": _years_ago(6).isoformat(),
-                                                        "relationship": "child"})
+                                                        "relationship": "child", "sex": "M"})
     assert response.status_code == 302
     link = ProxyAccess.objects.get(guardian=guardian)
     child = link.dependant
+    assert child.sex == "M"  # for the scanner's worklist
     assert child.email.endswith("@dependants.invalid") and not child.has_usable_password()
     assert not child.notify_by_email and child.groups.filter(name=Role.PATIENT).exists()
 

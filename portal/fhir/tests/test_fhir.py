@@ -58,6 +58,10 @@ def test_a_patient_reads_only_themself(client, patient):
     assert bundle["type"] == "searchset" and bundle["total"] == 1
     assert bundle["entry"][0]["resource"]["id"] == str(patient.pk)
     assert bundle["entry"][0]["resource"]["identifier"][0]["value"] == f"P{patient.pk:06d}"
+    assert "gender" not in bundle["entry"][0]["resource"]  # not given: left out, never guessed
+    patient.sex = patient.Sex.FEMALE
+    patient.save(update_fields=["sex"])
+    assert get(client, f"Patient/{patient.pk}", token).json()["gender"] == "female"
     assert get(client, f"Patient/{other.pk}", token).status_code == 404
 
 

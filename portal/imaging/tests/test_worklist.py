@@ -46,7 +46,7 @@ STANDARD_KEYS = [
 def day(settings):
     settings.DICOM_ALLOWED_AE_TITLES = []
     ct, mr = room("CT 1", Modality.CT, "CT1"), room("MRI 1", Modality.MRI, "MR1")
-    alice = UserFactory(first_name="Alice", last_name="Moyo", date_of_birth=dt.date(1980, 5, 17))
+    alice = UserFactory(first_name="Alice", last_name="Moyo", date_of_birth=dt.date(1980, 5, 17), sex="F")
     bob = UserFactory(first_name="Bob", last_name="Chikore")
     return {
         "alice": appointment_at(start=today_at(9), room=ct, patient=alice),
@@ -71,6 +71,8 @@ def test_findscu_gets_exactly_the_days_ct_items_with_names_accessions_and_times(
     assert str(alice.PatientName) == "MOYO^ALICE"
     assert alice.PatientID == patient_dicom_id(day["alice"].patient_id)
     assert alice.PatientBirthDate == "19800517"
+    assert alice.PatientSex == "F"
+    assert by_accession[day["bob"].accession_number].PatientSex == ""  # not given: empty, never guessed
     assert alice.StudyInstanceUID == day["alice"].study_instance_uid
     assert alice.RequestedProcedureDescription == day["alice"].scan_type.name
     step = alice.ScheduledProcedureStepSequence[0]
