@@ -146,7 +146,8 @@ def worklist_appointments(*, first_day: dt.date | None, last_day: dt.date | None
         qs = qs.filter(room__modality=modality)
     if station_ae_title:
         qs = qs.filter(room__ae_title=station_ae_title)
-    return qs.select_related("patient", "scan_type", "room").order_by("start", "pk")
+    return (qs.select_related("patient", "scan_type", "room")
+            .prefetch_related("referrals__referring_doctor__user").order_by("start", "pk"))
 
 
 def imaging_state() -> dict[str, Any]:

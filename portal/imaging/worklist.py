@@ -140,6 +140,20 @@ def _dataset(elements: Iterable[tuple[str, str, Any]]) -> Dataset:
     return ds
 
 
+def referring_physician(appointment: Appointment) -> str:
+    """ReferringPhysicianName: the registered doctor of the appointment's first referral (FAMILY^GIVEN),
+    else the name on the letter as typed (all in the family component); empty for a self-referral."""
+    referrals = sorted(appointment.referrals.all(), key=lambda r: r.pk)  # prefetched by the worklist query
+    if not referrals:
+        return ""
+    referral = referrals[0]
+    doctor = referral.referring_doctor.user if referral.referring_doctor_id else None
+    if doctor is not None and (doctor.last_name or doctor.first_name):
+        return dicom_person_name(doctor.last_name, doctor.first_name)[:64]
+    name = referral.doctor_name.removeprefix("Dr ").strip()
+    return dicom_person_name(name, "")[:64]
+
+
 def item_for(appointment: Appointment) -> Dataset:
     """The full worklist item of one appointment (values cut to their VR's maximum length)."""
     patient = appointment.patient
@@ -162,7 +176,7 @@ def item_for(appointment: Appointment) -> Dataset:
     ds = _dataset([
         ("SpecificCharacterSet", "CS", "ISO_IR 192"),
         ("AccessionNumber", "SH", accession),
-        ("ReferringPhysicianName", "PN", ""),
+        ("ReferringPhysicianName", "PN", referring_physician(appointment)),
         ("PatientName", "PN", name),
         ("PatientID", "LO", patient_dicom_id(patient.pk)[:64]),
         ("PatientBirthDate", "DA", patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else ""),

@@ -10,6 +10,7 @@ import pydicom
 import pytest
 from pydicom.dataset import Dataset
 
+from portal.accounts.models import ReferringDoctor
 from portal.accounts.tests.factories import UserFactory
 from portal.booking.models import Appointment
 from portal.catalogue.models import Modality
@@ -17,6 +18,7 @@ from portal.imaging import worklist
 from portal.imaging.identifiers import patient_dicom_id
 from portal.imaging.tests.fixtures import require
 from portal.imaging.tests.helpers import appointment_at, room, running_dicom_server, today_at
+from portal.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +37,8 @@ def responses(out: Path) -> list[Dataset]:
 
 
 STANDARD_KEYS = [
-    "PatientName", "PatientID", "PatientBirthDate", "PatientSex", "AccessionNumber", "StudyInstanceUID",
+    "ReferringPhysicianName", "PatientName", "PatientID", "PatientBirthDate", "PatientSex", "AccessionNumber",
+    "StudyInstanceUID",
     "RequestedProcedureDescription",
     "ScheduledProcedureStepSequence[0].ScheduledStationAETitle",
     "ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartTime",
@@ -48,8 +51,14 @@ def day(settings):
     ct, mr = room("CT 1", Modality.CT, "CT1"), room("MRI 1", Modality.MRI, "MR1")
     alice = UserFactory(first_name="Alice", last_name="Moyo", date_of_birth=dt.date(1980, 5, 17), sex="F")
     bob = UserFactory(first_name="Bob", last_name="Chikore")
+    alice_visit = appointment_at(start=today_at(9), room=ct, patient=alice)
+    doctor = UserFactory(first_name="Tendai", last_name="Chikwanha")
+    Referral.objects.create(patient=alice, appointment=alice_visit, file="referrals/x.pdf",
+                            content_type="application/pdf", size=10, sha256="0" * 64, doctor_name="Dr T. Chikwanha",
+                            referring_doctor=ReferringDoctor.objects.create(user=doctor, practice_number="PR1"),
+                            uploaded_by=alice)
     return {
-        "alice": appointment_at(start=today_at(9), room=ct, patient=alice),
+        "alice": alice_visit,
         "bob": appointment_at(start=today_at(10, 30), room=ct, patient=bob, status=Appointment.Status.CHECKED_IN),
         "cancelled": appointment_at(start=today_at(11), room=ct, status=Appointment.Status.CANCELLED),
         "requested": appointment_at(start=today_at(12), room=ct, status=Appointment.Status.REQUESTED),
@@ -72,6 +81,8 @@ def test_findscu_gets_exactly_the_days_ct_items_with_names_accessions_and_times(
     assert alice.PatientID == patient_dicom_id(day["alice"].patient_id)
     assert alice.PatientBirthDate == "19800517"
     assert alice.PatientSex == "F"
+    assert str(alice.ReferringPhysicianName) == "CHIKWANHA^TENDAI"
+    assert str(by_accession[day["bob"].accession_number].ReferringPhysicianName) == ""  # self-referred
     assert by_accession[day["bob"].accession_number].PatientSex == ""  # not given: empty, never guessed
     assert alice.StudyInstanceUID == day["alice"].study_instance_uid
     assert alice.RequestedProcedureDescription == day["alice"].scan_type.name
