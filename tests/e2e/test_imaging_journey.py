@@ -86,3 +86,45 @@ def test_patient_views_a_series_frame_by_frame(journey, imaging_demo):
     actions = set(ImageAccess.objects.filter(study=study, user__email=PATIENT).values_list("action", flat=True))
     assert {ImageAccess.Action.VIEW, ImageAccess.Action.SERIES} <= actions
     journey.assert_clean()
+
+
+def test_a_shared_report_carries_its_images_to_a_fresh_browser(person, imaging_demo):
+    from portal.imaging.models import Study
+    from portal.reports.models import Report, ReportAccess
+
+    study = (Study.objects.filter(status=Study.Status.LINKED, appointment__patient__email=PATIENT,
+                                  appointment__reports__status=Report.Status.SIGNED)
+             .order_by("-instance_count").first())
+    assert study is not None, "the demo should give the patient a reported scan with images"
+    report = Report.objects.get(appointment=study.appointment, status=Report.Status.SIGNED)
+    patient = person("patient")
+    page = patient.sign_in(PATIENT)
+    page = patient.visit(f"/reports/{report.pk}/share/", "share page")
+    page.get_by_label("Who is it for?").fill("Dr Second Opinion")
+    page.get_by_label("Link lasts (days)").fill("3")
+    patient.follow(page.get_by_role("button", name="Make the link"), "link made")
+    link = page.get_by_label(re.compile("Copy it now")).input_value()
+
+    doctor = person("doctor")  # a fresh browser: no account, only the link
+    other = doctor.page
+    other.goto(link)
+    doctor.arrived("shared report with images")
+    assert other.get_by_role("heading", name="Images").count() == 1
+    assert other.locator(".imaging-thumb img").count() == len([s for s in study.series if s.get("instances")])
+    _image_loaded(other, ".imaging-thumb img")
+    doctor.follow(other.locator(".imaging-thumb").first, "shared series")
+    _image_loaded(other, "[data-frame-image]")
+    if other.get_by_role("link", name="Next image").get_attribute("class").find("disabled") < 0:
+        other.get_by_role("link", name="Next image").click()
+        other.wait_for_function(
+            "() => document.querySelector('[data-frame-label]').textContent.startsWith('Image 2 of')")
+        _image_loaded(other, "[data-frame-image]")
+    assert other.get_by_role("link", name="Sign in").count() == 0  # no way into the portal
+    _fits_390(other)
+
+    opened = set(ReportAccess.objects.filter(share__report=report).values_list("action", flat=True))
+    assert {ReportAccess.Action.VIEW, ReportAccess.Action.IMAGES} <= opened
+    page = patient.visit(f"/reports/{report.pk}/view/", "report: who opened")
+    assert "Viewed the images" in page.locator("#main").inner_text()
+    patient.assert_clean()
+    doctor.assert_clean()
