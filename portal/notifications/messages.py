@@ -27,7 +27,7 @@ from portal.notifications.quiet import default_quiet_hours, practice_tz
 if TYPE_CHECKING:
     from portal.notifications.models import Delivery
 
-# message -> email subject ({practice} and {when} are filled in)
+# message kind -> email subject ({practice} and {when} are filled in)
 SUBJECTS = {
     "confirmation": "Your booking at {practice}",
     "confirmed": "Your appointment on {when} is confirmed",
@@ -42,7 +42,7 @@ SUBJECTS = {
     "waitlist_offer": "An earlier time is free: {when}",
     "waitlist_taken": "The time we offered you was taken",
 }
-MESSAGES = tuple(SUBJECTS)
+KINDS = tuple(SUBJECTS)
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Outgoing:
     """One delivery with what deciding and rendering it needs."""
 
     pk: int | None
-    message: str
+    kind: str
     channel: str
     context: dict = field(default_factory=dict)
     planned_start: dt.datetime | None = None  # the appointment time the message was planned for
@@ -75,9 +75,9 @@ class Outgoing:
     referral_scan: str = ""
     email_reminders: bool | None = None  # None: no saved preference (on)
 
-    # The query that fills it (deliveries_send), in field order after `pk, message, channel`.
+    # The query that fills it (deliveries_send), in field order after `pk, kind, channel`.
     FIELDS = (
-        "pk", "message", "channel", "context", "appointment_start", "appointment_id", "appointment__start",
+        "pk", "kind", "channel", "context", "appointment_start", "appointment_id", "appointment__start",
         "appointment__status", "appointment__cancellation_reason", "appointment__scan_type__name",
         "appointment__room__name", "recipient_id", "recipient__email", "recipient__first_name",
         "recipient__last_name", "recipient_phone", "recipient__notify_by_email", "recipient__notify_by_sms",
@@ -98,7 +98,7 @@ class Outgoing:
         appointment, recipient, referral = delivery.appointment, delivery.recipient, delivery.referral
         preference = getattr(recipient, "notification_preference", None) if recipient.pk else None
         return cls(
-            pk=delivery.pk, message=delivery.message, channel=delivery.channel, context=delivery.context or {},
+            pk=delivery.pk, kind=delivery.kind, channel=delivery.channel, context=delivery.context or {},
             planned_start=delivery.appointment_start,
             appointment_id=appointment.pk if appointment else None,
             start=appointment.start if appointment else None,
@@ -132,7 +132,7 @@ def _links(base: str) -> tuple[str, str]:
 def build_context(item: Outgoing) -> dict:
     portal_url, preferences_url = _links(settings.NOTIFICATIONS_PUBLIC_BASE_URL)
     context = {
-        "message": item.message,
+        "kind": item.kind,
         "practice": practice_details().name,
         "recipient_name": f"{item.first_name} {item.last_name}".strip(),
         "status": item.status,
@@ -176,21 +176,21 @@ def render(item: Outgoing | Delivery, *, to: str) -> Rendered:
     if not isinstance(item, Outgoing):
         item = Outgoing.from_delivery(item)
     context = build_context(item)
-    subject = SUBJECTS[item.message].format(practice=context["practice"], when=context.get("when", ""))
+    subject = SUBJECTS[item.kind].format(practice=context["practice"], when=context.get("when", ""))
     context["subject"] = subject
     if item.channel == "sms":
-        text = render_to_string(f"notifications/sms/{item.message}.txt", context).strip()
+        text = render_to_string(f"notifications/sms/{item.kind}.txt", context).strip()
         return Rendered(to=to, subject="", text=" ".join(text.split()))
     headers, attachments = {}, ()
-    if item.message == "reminder" and item.recipient_id:
+    if item.kind == "reminder" and item.recipient_id:
         # RFC 2369 / RFC 8058: mail clients show "Unsubscribe"; one POST turns reminder emails off.
         context["unsubscribe_url"] = unsubscribe_url(item.recipient_id)
         headers = {"List-Unsubscribe": f"<{context['unsubscribe_url']}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    if item.message in ICS_MESSAGES and item.appointment_id:
+    if item.kind in ICS_MESSAGES and item.appointment_id:
         attachments = (("appointment.ics", appointment_ics_for(item.appointment_id), "text/calendar"),)
-    text = render_to_string(f"notifications/email/{item.message}.txt", context).strip() + "\n"
-    html = render_to_string(f"notifications/email/{item.message}.html", context)
+    text = render_to_string(f"notifications/email/{item.kind}.txt", context).strip() + "\n"
+    html = render_to_string(f"notifications/email/{item.kind}.html", context)
     return Rendered(to=to, subject=subject, text=text, html=html, headers=headers, attachments=attachments)
 
 

@@ -37,15 +37,15 @@ UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
 
 def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | None] | None:
     """Why this delivery must not go now: (status, reason, defer_until), or None to send it."""
-    if item.appointment_id is not None and item.message == "reminder" and (
+    if item.appointment_id is not None and item.kind == "reminder" and (
         item.status not in UPCOMING or item.start <= now or item.start != item.planned_start
     ):
         return Status.CANCELLED, "The appointment was cancelled or moved.", None
-    if item.appointment_id is not None and item.message in ("confirmation", "confirmed") and (
+    if item.appointment_id is not None and item.kind in ("confirmation", "confirmed") and (
         item.status == Appointment.Status.CANCELLED
     ):
         return Status.CANCELLED, "The appointment was cancelled.", None
-    expires = (item.context or {}).get("offer_expires") if item.message == "waitlist_offer" else None
+    expires = (item.context or {}).get("offer_expires") if item.kind == "waitlist_offer" else None
     if expires and now >= dt.datetime.fromisoformat(expires):
         return Status.CANCELLED, "The offer expired before it could be sent.", None
     if item.channel == Channel.SMS:
@@ -54,14 +54,14 @@ def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | Non
         quiet, quiet_start, quiet_end = item.quiet_window
         if quiet and in_quiet_hours(now, quiet_start, quiet_end):
             until = next_allowed(now, quiet_start, quiet_end)
-            if item.message == "reminder" and item.start is not None and until >= item.start:
+            if item.kind == "reminder" and item.start is not None and until >= item.start:
                 return Status.SKIPPED, "Quiet hours last until the appointment.", None
             if expires and until >= dt.datetime.fromisoformat(expires):
                 return Status.SKIPPED, "Quiet hours last until the offer expires.", None
             return Status.PENDING, "", until
     elif not item.notify_by_email or not item.email:
         return Status.SKIPPED, "The recipient turned email off.", None
-    elif item.message == "reminder" and item.email_reminders is False:
+    elif item.kind == "reminder" and item.email_reminders is False:
         return Status.SKIPPED, "The recipient unsubscribed from reminder emails.", None
     return None
 

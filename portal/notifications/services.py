@@ -1,6 +1,6 @@
 """Writes of notifications: preferences, and planning deliveries (events, reminders, resends).
 
-Exactly once starts here: a delivery row is unique on (appointment, kind, channel), so a message
+Exactly once starts here: a delivery row is unique on (appointment, key, channel), so a message
 planned twice is one row. Sending it once is `sending.py`'s part.
 """
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.booking.models import Appointment
-from portal.notifications.messages import MESSAGES, local
+from portal.notifications.messages import KINDS, local
 from portal.notifications.models import Delivery, NotificationPreference
 from portal.notifications.quiet import default_quiet_hours, next_allowed
 
@@ -99,7 +99,7 @@ def preference_unsubscribe_reminders(*, user: User) -> NotificationPreference:
         preference.email_reminders_off_at = timezone.now()
         preference.full_clean()
         preference.save()
-    Delivery.objects.filter(recipient=user, channel=Channel.EMAIL, message="reminder", status=Status.PENDING).update(
+    Delivery.objects.filter(recipient=user, channel=Channel.EMAIL, kind="reminder", status=Status.PENDING).update(
         status=Status.SKIPPED, error="The recipient unsubscribed from reminder emails.", updated_at=timezone.now()
     )
     return preference
@@ -139,8 +139,8 @@ def _due_for(channel: str, preference: NotificationPreference, due: dt.datetime)
 def _new_deliveries(
     *,
     recipient: User,
-    message: str,
     kind: str,
+    key: str,
     appointment: Appointment | None = None,
     referral=None,
     waitlist_offer=None,
@@ -148,14 +148,14 @@ def _new_deliveries(
     requested_by: User | None = None,
     now: dt.datetime,
 ) -> list[Delivery]:
-    if message not in MESSAGES:
-        raise ValueError(f"Unknown message {message!r}")
+    if kind not in KINDS:
+        raise ValueError(f"Unknown message kind {kind!r}")
     preference = preference_for(recipient)
     rows = []
     for channel, address in recipient_channels(recipient):
         delivery = Delivery(
             appointment=appointment, referral=referral, waitlist_offer=waitlist_offer, recipient=recipient,
-            kind=kind, message=message, channel=channel, to=address, due_at=_due_for(channel, preference, now),
+            key=key, kind=kind, channel=channel, to=address, due_at=_due_for(channel, preference, now),
             appointment_start=appointment.start if appointment is not None else None,
             context=context or {}, requested_by=requested_by,
         )
@@ -186,8 +186,8 @@ def _queue_send(deliveries: Iterable[Delivery]) -> None:
 def deliveries_create(
     *,
     recipient: User,
-    message: str,
     kind: str,
+    key: str,
     appointment: Appointment | None = None,
     referral=None,
     waitlist_offer=None,
@@ -196,12 +196,12 @@ def deliveries_create(
 ) -> list[Delivery]:
     """Plan one message to `recipient` on each channel they want, and queue its sending.
 
-    Returns the deliveries created now; a (kind, channel) planned before is left as it is.
+    Returns the deliveries created now; a (key, channel) planned before is left as it is.
     """
     now = timezone.now()
     created = []
     for delivery in _new_deliveries(
-        recipient=recipient, message=message, kind=kind, appointment=appointment, referral=referral,
+        recipient=recipient, kind=kind, key=key, appointment=appointment, referral=referral,
         waitlist_offer=waitlist_offer, context=context, requested_by=requested_by, now=now,
     ):
         try:
@@ -216,7 +216,7 @@ def deliveries_create(
 
 def _cancel_pending_reminders(appointment: Appointment, *, keep_start: dt.datetime | None) -> int:
     pending = Delivery.objects.filter(
-        appointment=appointment, message="reminder", status=Status.PENDING
+        appointment=appointment, kind="reminder", status=Status.PENDING
     )
     if keep_start is not None:
         pending = pending.exclude(appointment_start=keep_start)
@@ -226,11 +226,11 @@ def _cancel_pending_reminders(appointment: Appointment, *, keep_start: dt.dateti
 
 
 @transaction.atomic
-def appointment_notify(*, appointment: Appointment, message: str) -> list[Delivery]:
+def appointment_notify(*, appointment: Appointment, kind: str) -> list[Delivery]:
     """Booking confirmation, confirmed, cancellation, feedback request."""
-    if message == "cancellation":
+    if kind == "cancellation":
         _cancel_pending_reminders(appointment, keep_start=None)
-    return deliveries_create(recipient=appointment.patient, message=message, kind=message, appointment=appointment)
+    return deliveries_create(recipient=appointment.patient, kind=kind, key=kind, appointment=appointment)
 
 
 @transaction.atomic
@@ -238,7 +238,7 @@ def appointment_notify_rescheduled(*, appointment: Appointment, old_start: dt.da
     """Cancel reminders planned for the old time; tell the patient the new time."""
     _cancel_pending_reminders(appointment, keep_start=appointment.start)
     return deliveries_create(
-        recipient=appointment.patient, message="reschedule", kind=f"reschedule_{stamp(appointment.start)}",
+        recipient=appointment.patient, kind="reschedule", key=f"reschedule_{stamp(appointment.start)}",
         appointment=appointment, context={"old_start": old_start.isoformat()},
     )
 
@@ -247,7 +247,7 @@ def appointment_notify_rescheduled(*, appointment: Appointment, old_start: dt.da
 def report_notify_ready(*, report) -> list[Delivery]:
     appointment = report.appointment
     return deliveries_create(
-        recipient=appointment.patient, message="report_ready", kind=f"report_ready_{report.pk}",
+        recipient=appointment.patient, kind="report_ready", key=f"report_ready_{report.pk}",
         appointment=appointment, context={"report_id": report.pk},
     )
 
@@ -268,25 +268,25 @@ def report_notify_referrers(*, report) -> list[Delivery]:
         if not can(doctor, "reports.read", report):
             continue
         created += deliveries_create(
-            recipient=doctor, message="referral_report_ready", kind=f"report_ready_{report.pk}",
+            recipient=doctor, kind="referral_report_ready", key=f"report_ready_{report.pk}",
             referral=referral, context={"report_id": report.pk, "amended": bool(report.supersedes_id)},
         )
     return created
 
 
 @transaction.atomic
-def waitlist_notify_offer(*, offer, message: str = "waitlist_offer") -> list[Delivery]:
+def waitlist_notify_offer(*, offer, kind: str = "waitlist_offer") -> list[Delivery]:
     """Tell a waiting patient about a freed slot (or, kindly, that someone else booked it first)."""
     context = {"offer_id": offer.pk, "offer_start": offer.start.isoformat(),
                "offer_expires": offer.expires_at.isoformat(), "offer_scan": offer.entry.scan_type.name}
-    return deliveries_create(recipient=offer.entry.patient, message=message, kind=message, waitlist_offer=offer,
+    return deliveries_create(recipient=offer.entry.patient, kind=kind, key=kind, waitlist_offer=offer,
                              context=context)
 
 
 def payment_notify_receipt(*, payment) -> list[Delivery]:
     appointment = payment.appointment
     return deliveries_create(
-        recipient=appointment.patient, message="payment_receipt", kind=f"payment_receipt_{payment.pk}",
+        recipient=appointment.patient, kind="payment_receipt", key=f"payment_receipt_{payment.pk}",
         appointment=appointment, context={"payment_id": payment.pk},
     )
 
@@ -298,7 +298,7 @@ def referral_notify_received(*, referral) -> list[Delivery]:
     if doctor is None:
         return []
     return deliveries_create(
-        recipient=doctor.user, message="referral_received", kind="referral_received", referral=referral
+        recipient=doctor.user, kind="referral_received", key="referral_received", referral=referral
     )
 
 
@@ -307,7 +307,7 @@ def delivery_resend(*, delivery: Delivery, requested_by: User) -> list[Delivery]
     """Staff: send the same message again, as a new delivery with its own key (resend_<n>)."""
     siblings = Delivery.objects.filter(
         appointment=delivery.appointment, referral=delivery.referral, channel=delivery.channel,
-        kind__startswith="resend_",
+        key__startswith="resend_",
     )
     number = siblings.count() + 1
     now = timezone.now()
@@ -316,7 +316,7 @@ def delivery_resend(*, delivery: Delivery, requested_by: User) -> list[Delivery]
     for _ in range(5):
         resend = Delivery(
             appointment=delivery.appointment, referral=delivery.referral, recipient=delivery.recipient,
-            kind=f"resend_{number}", message=delivery.message, channel=delivery.channel, to=address,
+            key=f"resend_{number}", kind=delivery.kind, channel=delivery.channel, to=address,
             due_at=_due_for(delivery.channel, preference, now), context=delivery.context,
             appointment_start=delivery.appointment.start if delivery.appointment_id else None,
             requested_by=requested_by,
@@ -343,7 +343,7 @@ def notification_send_extra_reminder(*, appointment: Appointment, requested_by: 
     if appointment.status not in UPCOMING or appointment.start <= now:
         return None
     created = deliveries_create(
-        recipient=appointment.patient, message="reminder", kind=f"extra_reminder_{local(now):%Y%m%d}",
+        recipient=appointment.patient, kind="reminder", key=f"extra_reminder_{local(now):%Y%m%d}",
         appointment=appointment, requested_by=requested_by, context={"extra": True},
     )
     return created[0] if created else None
@@ -358,7 +358,7 @@ _PLAN_FIELDS = (
 
 
 _PLANNED_COLUMNS = (
-    "created_at", "updated_at", "appointment_id", "recipient_id", "kind", "message", "channel", "status", "due_at",
+    "created_at", "updated_at", "appointment_id", "recipient_id", "key", "kind", "channel", "status", "due_at",
     "appointment_start", "context", "to", "error",
 )
 
@@ -400,7 +400,7 @@ def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
     lower = 0
     for hours in offsets:
         planned = Delivery.objects.filter(
-            appointment=OuterRef("pk"), appointment_start=OuterRef("start"), kind__startswith=f"reminder_{hours}h_"
+            appointment=OuterRef("pk"), appointment_start=OuterRef("start"), key__startswith=f"reminder_{hours}h_"
         )
         rows = (
             Appointment.objects.filter(
@@ -420,7 +420,7 @@ def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
         for pk, start, patient_id, email, phone, by_email, by_sms, opted_out, quiet, q_start, q_end in rows.iterator(
             chunk_size=2000
         ):
-            kind = f"reminder_{hours}h_{stamp(start)}"
+            key = f"reminder_{hours}h_{stamp(start)}"
             channels = []
             if by_email and email:
                 channels.append((Channel.EMAIL, email, now))
@@ -431,7 +431,7 @@ def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
             for channel, address, due in channels:
                 skipped = due >= start
                 batch.append((
-                    adapt(now), adapt(now), pk, patient_id, kind, "reminder", channel,
+                    adapt(now), adapt(now), pk, patient_id, key, "reminder", channel,
                     Status.SKIPPED if skipped else Status.PENDING, adapt(due), adapt(start), context, address,
                     "Quiet hours last until the appointment." if skipped else "",
                 ))
