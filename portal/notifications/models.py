@@ -33,8 +33,8 @@ def _default_quiet_end() -> dt.time:
 
 
 class NotificationPreference(TimeStampedModel):
-    """A person's SMS opt-out and quiet hours. The channels themselves are on the user
-    (`notify_by_email`, `notify_by_sms`)."""
+    """A person's SMS opt-out and quiet hours (for SMS and WhatsApp). The channels themselves are on
+    the user (`notify_by_email`, `notify_by_sms`, `notify_by_whatsapp`)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
@@ -64,6 +64,7 @@ class Delivery(TimeStampedModel):
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         SMS = "sms", "SMS"
+        WHATSAPP = "whatsapp", "WhatsApp"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
@@ -83,7 +84,7 @@ class Delivery(TimeStampedModel):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")
     key = models.CharField(max_length=60, help_text="The exactly-once key, e.g. reminder_24h_20261128T0700Z.")
     kind = models.CharField(max_length=30, help_text="Which message (template) this is, e.g. reminder.")
-    channel = models.CharField(max_length=5, choices=Channel.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     due_at = models.DateTimeField(db_index=True, help_text="Not sent before this time (quiet hours, retries).")
     appointment_start = models.DateTimeField(
@@ -167,6 +168,7 @@ class AttendanceReply(TimeStampedModel):
 
     class Channel(models.TextChoices):
         SMS = "sms", "SMS"
+        WHATSAPP = "whatsapp", "WhatsApp"
 
     class Outcome(models.TextChoices):
         ATTENDING = "attending", "Will attend"
