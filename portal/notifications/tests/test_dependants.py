@@ -142,3 +142,32 @@ def test_a_guardian_texting_cancel_cancels_the_dependants_next_appointment_and_s
     assert later_own.status == "confirmed"
     reply = AttendanceReply.objects.get()
     assert (reply.appointment, reply.patient, reply.outcome) == (appointment, guardian, "cancelled")
+
+
+@time_machine.travel(local_dt(2026, 11, 2, 12, 0), tick=False)
+def test_reception_sees_the_guardian_in_the_log_and_a_resend_goes_to_the_guardian(django_capture_on_commit_callbacks):
+    from django.template.loader import render_to_string
+
+    from portal.accounts.roles import Role
+    from portal.accounts.tests.factories import enable_totp, user_with_role
+    from portal.core.registry import appointment_panels_for
+
+    guardian, child, _ = family()
+    guardian.notify_by_email = False
+    guardian.save(update_fields=["notify_by_email"])
+    appointment = make_appointment(start=local_dt(2026, 11, 9, 9, 0), patient=child, scan_type__name="MRI")
+    with django_capture_on_commit_callbacks(execute=True):
+        [original] = services.appointment_notify(appointment=appointment, kind="confirmed")
+    reception = user_with_role(Role.RECEPTION)
+    enable_totp(reception)
+    [panel] = [p for p in appointment_panels_for(reception, appointment)
+               if p["template"] == "notifications/panels/delivery_log.html"]
+    html = render_to_string(panel["template"], {"panel": panel["context"], "appointment": appointment})
+    assert f"to {guardian.get_full_name()} (guardian)" in html
+    original.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        [resend] = services.delivery_resend(delivery=original, requested_by=reception)
+    resend.refresh_from_db()
+    assert resend.recipient == guardian and resend.status == "sent"
+    assert [m.to for m in sms.outbox] == [GUARDIAN_PHONE, GUARDIAN_PHONE]
+    assert all("Tendai's MRI" in m.body for m in sms.outbox)
