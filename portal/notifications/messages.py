@@ -185,6 +185,12 @@ def build_context(item: Outgoing) -> dict:
         context["offer_expires"] = local(dt.datetime.fromisoformat(extra["offer_expires"]))
         context["offer_url"] = settings.NOTIFICATIONS_PUBLIC_BASE_URL.rstrip("/") + reverse(
             "waitlist:offer", args=[extra["offer_id"]])
+    if dependant:
+        # A dependant's report or offer opens only once the guardian has chosen them in the portal's
+        # header (POST): a link straight to the record would be a 404, so messages link the portal.
+        for record_link in ("report_url", "offer_url"):
+            if record_link in context:
+                context[record_link] = portal_url
     if extra.get("payment_id"):
         from portal.payments.models import Payment
 

@@ -171,3 +171,16 @@ def test_reception_sees_the_guardian_in_the_log_and_a_resend_goes_to_the_guardia
     assert resend.recipient == guardian and resend.status == "sent"
     assert [m.to for m in sms.outbox] == [GUARDIAN_PHONE, GUARDIAN_PHONE]
     assert all("Tendai's MRI" in m.body for m in sms.outbox)
+
+
+def test_a_dependants_report_message_links_the_portal_and_says_how_to_switch():
+    from portal.notifications.messages import Outgoing, render
+
+    about = Outgoing(pk=None, kind="report_ready", channel="email", first_name="Chipo",
+                     context={"report_id": 5, "dependant": "Tendai"})
+    own = Outgoing(pk=None, kind="report_ready", channel="email", first_name="Chipo", context={"report_id": 5})
+    guardian_email, own_email = render(about, to="chipo@example.test"), render(own, to="chipo@example.test")
+    assert guardian_email.subject == "Tendai's report is ready"
+    assert "/reports/5/" not in guardian_email.text and "/reports/5/" not in guardian_email.html
+    assert "choose Tendai in the header" in guardian_email.text and "choose Tendai in the header" in guardian_email.html
+    assert "/reports/5/" in own_email.text and "Tendai" not in own_email.text
