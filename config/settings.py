@@ -498,6 +498,17 @@ NOTIFICATIONS_QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21-7")
 # The site's public address: links in messages, and the URL Twilio signs its webhooks with.
 NOTIFICATIONS_PUBLIC_BASE_URL = env("NOTIFICATIONS_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
 NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", "radiology-portal.local")
+# WhatsApp through Twilio's WhatsApp sender: off unless TWILIO_WHATSAPP_FROM is set ("whatsapp:+14155238886").
+# Business-initiated messages must use approved templates: one content SID per message kind,
+# "reminder=HX...,confirmation=HX..." (a kind without one is not sent by WhatsApp).
+TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM")
+WHATSAPP_CONTENT_SIDS = dict(
+    item.split("=", 1) for item in env_list("WHATSAPP_CONTENT_SIDS") if "=" in item
+)
+# console (prints), locmem (tests), twilio; twilio when the Twilio account and the sender are set.
+WHATSAPP_BACKEND = env(
+    "WHATSAPP_BACKEND", "twilio" if TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM else "console"
+)
 # --- Analytics ------------------------------------------------------------------
 
 # BokehJS is served from the installed bokeh package (works offline, no CDN). Resources in

@@ -59,6 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     notify_by_email = models.BooleanField("email me", default=True)
     notify_by_sms = models.BooleanField("text me (SMS)", default=False)
+    notify_by_whatsapp = models.BooleanField("WhatsApp me", default=False)
     is_staff = models.BooleanField(
         "Django admin access", default=False, help_text="May sign in to the Django admin (administrators only)."
     )

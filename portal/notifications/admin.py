@@ -5,8 +5,8 @@ from portal.notifications.models import AttendanceReply, Delivery, NotificationP
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "channel", "status", "due_at", "sent_at", "attempts"]
-    list_filter = ["status", "channel", "message"]
+    list_display = ["id", "kind", "key", "channel", "status", "due_at", "sent_at", "attempts"]
+    list_filter = ["status", "channel", "kind"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
 
     def has_add_permission(self, request):

@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema
 
 from portal.accounts.api import session_token
 from portal.core.api import Input, Problem, ProblemOut
-from portal.notifications import selectors, services
+from portal.notifications import selectors, services, whatsapp
 from portal.notifications.forms import PreferenceForm
 
 router = Router(tags=["notifications"], auth=session_token)
@@ -20,6 +20,8 @@ HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 class PreferencesOut(Schema):
     notify_by_email: bool
     notify_by_sms: bool
+    notify_by_whatsapp: bool
+    whatsapp_available: bool = Field(..., description="Whether the practice sends WhatsApp messages at all.")
     sms_opted_out: bool
     quiet_hours: bool
     quiet_start: str = Field(..., pattern=HHMM, examples=["21:00"])
@@ -29,6 +31,7 @@ class PreferencesOut(Schema):
 class PreferencesIn(Input):
     notify_by_email: bool
     notify_by_sms: bool
+    notify_by_whatsapp: bool | None = Field(None, description="Left out: unchanged. Only while WhatsApp is available.")
     sms_opted_out: bool
     quiet_hours: bool
     quiet_start: str = Field(..., pattern=HHMM, examples=["21:00"])
@@ -38,6 +41,7 @@ class PreferencesIn(Input):
 def _out(user) -> dict:
     preference = selectors.preference_get_for(user=user)
     return {"notify_by_email": user.notify_by_email, "notify_by_sms": user.notify_by_sms,
+            "notify_by_whatsapp": user.notify_by_whatsapp, "whatsapp_available": whatsapp.is_enabled(),
             "sms_opted_out": preference.sms_opted_out, "quiet_hours": preference.quiet_hours,
             "quiet_start": preference.quiet_start.strftime("%H:%M"),
             "quiet_end": preference.quiet_end.strftime("%H:%M")}
@@ -55,6 +59,8 @@ def preferences_get(request: HttpRequest):
 def preferences_put(request: HttpRequest, body: PreferencesIn):
     # The web form's rules (SMS needs a phone number; quiet hours must span time) apply here too.
     data = body.dict()
+    if data["notify_by_whatsapp"] is None:
+        data["notify_by_whatsapp"] = request.auth.notify_by_whatsapp
     form = PreferenceForm({k: v for k, v in data.items() if v is not False}, user=request.auth)
     if not form.is_valid():
         errors = [{"loc": ["body", field], "msg": msg, "type": "invalid"}

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 
-from portal.notifications import sms
+from portal.notifications import sms, whatsapp
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class Rendered:
     html: str = ""
     headers: dict = field(default_factory=dict)
     attachments: tuple = ()  # (filename, content, mimetype)
+    content_sid: str = ""  # WhatsApp: the approved template
+    variables: dict = field(default_factory=dict)  # WhatsApp: the template's variables
 
 
 class Channel(Protocol):
@@ -55,5 +57,18 @@ class SMSChannel:
         return self.backend.send(to=message.to, body=message.text)
 
 
+class WhatsAppChannel:
+    """settings.WHATSAPP_BACKEND; an approved template (content SID) with its variables."""
+
+    def __init__(self) -> None:
+        self.backend = whatsapp.get_backend()
+
+    def send(self, message: Rendered) -> str:
+        if not message.content_sid:
+            raise ValueError("No approved WhatsApp template for this message")
+        return self.backend.send(to=message.to, content_sid=message.content_sid, variables=message.variables,
+                                 body=message.text)
+
+
 def get_channel(name: str) -> Channel:
-    return {"email": EmailChannel, "sms": SMSChannel}[name]()
+    return {"email": EmailChannel, "sms": SMSChannel, "whatsapp": WhatsAppChannel}[name]()

@@ -1,6 +1,7 @@
 """The messages the practice sends, and how each is rendered (templates/notifications/...).
 
-Every message has an email (HTML + text) and an SMS text. Times are shown in the practice's time zone
+Every message has an email (HTML + text) and an SMS text (also the body of a WhatsApp template's
+message, shown by the console backend). Times are shown in the practice's time zone
 (settings.TIME_ZONE), whatever the worker's own clock says.
 
 Sending works on `Outgoing`, a plain record read with one query per batch (no model instances):
@@ -27,7 +28,7 @@ from portal.notifications.quiet import default_quiet_hours, practice_tz
 if TYPE_CHECKING:
     from portal.notifications.models import Delivery
 
-# message -> email subject ({practice} and {when} are filled in)
+# message kind -> email subject ({practice} and {when} are filled in)
 SUBJECTS = {
     "confirmation": "Your booking at {practice}",
     "confirmed": "Your appointment on {when} is confirmed",
@@ -42,7 +43,20 @@ SUBJECTS = {
     "waitlist_offer": "An earlier time is free: {when}",
     "waitlist_taken": "The time we offered you was taken",
 }
-MESSAGES = tuple(SUBJECTS)
+KINDS = tuple(SUBJECTS)
+# To a guardian about a dependant's appointment ({name} is the dependant's first name).
+SUBJECTS_FOR_DEPENDANT = {
+    "confirmation": "{name}'s booking at {practice}",
+    "confirmed": "{name}'s {scan} on {when} is confirmed",
+    "reminder": "Reminder: {name}'s {scan} on {when}",
+    "cancellation": "{name}'s {scan} on {when} is cancelled",
+    "reschedule": "{name}'s {scan} has moved to {when}",
+    "report_ready": "{name}'s report is ready",
+    "feedback_request": "How was {name}'s visit to {practice}?",
+    "payment_receipt": "Receipt for {name}'s payment to {practice}",
+    "waitlist_offer": "An earlier time is free for {name}: {when}",
+    "waitlist_taken": "The time we offered for {name} was taken",
+}
 
 
 @dataclass
@@ -50,7 +64,7 @@ class Outgoing:
     """One delivery with what deciding and rendering it needs."""
 
     pk: int | None
-    message: str
+    kind: str
     channel: str
     context: dict = field(default_factory=dict)
     planned_start: dt.datetime | None = None  # the appointment time the message was planned for
@@ -74,16 +88,18 @@ class Outgoing:
     referral_id: int | None = None
     referral_scan: str = ""
     email_reminders: bool | None = None  # None: no saved preference (on)
+    notify_by_whatsapp: bool = False
 
-    # The query that fills it (deliveries_send), in field order after `pk, message, channel`.
+    # The query that fills it (deliveries_send), in field order after `pk, kind, channel`.
     FIELDS = (
-        "pk", "message", "channel", "context", "appointment_start", "appointment_id", "appointment__start",
+        "pk", "kind", "channel", "context", "appointment_start", "appointment_id", "appointment__start",
         "appointment__status", "appointment__cancellation_reason", "appointment__scan_type__name",
         "appointment__room__name", "recipient_id", "recipient__email", "recipient__first_name",
         "recipient__last_name", "recipient_phone", "recipient__notify_by_email", "recipient__notify_by_sms",
         "recipient__notification_preference__sms_opted_out", "recipient__notification_preference__quiet_hours",
         "recipient__notification_preference__quiet_start", "recipient__notification_preference__quiet_end",
         "referral_id", "referral__scan_type__name", "recipient__notification_preference__email_reminders",
+        "recipient__notify_by_whatsapp",
     )
 
     @property
@@ -98,7 +114,7 @@ class Outgoing:
         appointment, recipient, referral = delivery.appointment, delivery.recipient, delivery.referral
         preference = getattr(recipient, "notification_preference", None) if recipient.pk else None
         return cls(
-            pk=delivery.pk, message=delivery.message, channel=delivery.channel, context=delivery.context or {},
+            pk=delivery.pk, kind=delivery.kind, channel=delivery.channel, context=delivery.context or {},
             planned_start=delivery.appointment_start,
             appointment_id=appointment.pk if appointment else None,
             start=appointment.start if appointment else None,
@@ -116,6 +132,7 @@ class Outgoing:
             referral_id=referral.pk if referral else None,
             referral_scan=referral.scan_type.name if referral and referral.scan_type_id else "",
             email_reminders=preference.email_reminders if preference else None,
+            notify_by_whatsapp=recipient.notify_by_whatsapp,
         )
 
 
@@ -131,8 +148,12 @@ def _links(base: str) -> tuple[str, str]:
 
 def build_context(item: Outgoing) -> dict:
     portal_url, preferences_url = _links(settings.NOTIFICATIONS_PUBLIC_BASE_URL)
+    extra = item.context or {}
+    dependant = extra.get("dependant", "")
     context = {
-        "message": item.message,
+        "kind": item.kind,
+        "dependant_name": dependant,
+        "whose": f"{dependant}'s" if dependant else "your",
         "practice": practice_details().name,
         "recipient_name": f"{item.first_name} {item.last_name}".strip(),
         "status": item.status,
@@ -148,7 +169,6 @@ def build_context(item: Outgoing) -> dict:
         start = local(item.start)
         context["start"] = start
         context["when"] = f"{start:%a} {start.day} {start:%b} at {start:%H:%M}"
-    extra = item.context or {}
     if extra.get("old_start"):
         context["old_start"] = local(dt.datetime.fromisoformat(extra["old_start"]))
     if extra.get("offset_hours"):
@@ -165,6 +185,12 @@ def build_context(item: Outgoing) -> dict:
         context["offer_expires"] = local(dt.datetime.fromisoformat(extra["offer_expires"]))
         context["offer_url"] = settings.NOTIFICATIONS_PUBLIC_BASE_URL.rstrip("/") + reverse(
             "waitlist:offer", args=[extra["offer_id"]])
+    if dependant:
+        # A dependant's report or offer opens only once the guardian has chosen them in the portal's
+        # header (POST): a link straight to the record would be a 404, so messages link the portal.
+        for record_link in ("report_url", "offer_url"):
+            if record_link in context:
+                context[record_link] = portal_url
     if extra.get("payment_id"):
         from portal.payments.models import Payment
 
@@ -176,22 +202,43 @@ def render(item: Outgoing | Delivery, *, to: str) -> Rendered:
     if not isinstance(item, Outgoing):
         item = Outgoing.from_delivery(item)
     context = build_context(item)
-    subject = SUBJECTS[item.message].format(practice=context["practice"], when=context.get("when", ""))
+    subjects = SUBJECTS_FOR_DEPENDANT if context["dependant_name"] and item.kind in SUBJECTS_FOR_DEPENDANT else SUBJECTS
+    subject = subjects[item.kind].format(practice=context["practice"], when=context.get("when", ""),
+                                         name=context["dependant_name"], scan=context["scan_name"] or "appointment")
     context["subject"] = subject
-    if item.channel == "sms":
-        text = render_to_string(f"notifications/sms/{item.message}.txt", context).strip()
-        return Rendered(to=to, subject="", text=" ".join(text.split()))
+    if item.channel in ("sms", "whatsapp"):
+        text = render_to_string(f"notifications/sms/{item.kind}.txt", context).strip()
+        text = " ".join(text.split())
+        if item.channel == "whatsapp":
+            from portal.notifications import whatsapp
+
+            return Rendered(to=to, subject="", text=text, content_sid=whatsapp.content_sid_for(item.kind),
+                            variables=whatsapp_variables(context))
+        return Rendered(to=to, subject="", text=text)
     headers, attachments = {}, ()
-    if item.message == "reminder" and item.recipient_id:
+    if item.kind == "reminder" and item.recipient_id:
         # RFC 2369 / RFC 8058: mail clients show "Unsubscribe"; one POST turns reminder emails off.
         context["unsubscribe_url"] = unsubscribe_url(item.recipient_id)
         headers = {"List-Unsubscribe": f"<{context['unsubscribe_url']}>",
                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    if item.message in ICS_MESSAGES and item.appointment_id:
+    if item.kind in ICS_MESSAGES and item.appointment_id:
         attachments = (("appointment.ics", appointment_ics_for(item.appointment_id), "text/calendar"),)
-    text = render_to_string(f"notifications/email/{item.message}.txt", context).strip() + "\n"
-    html = render_to_string(f"notifications/email/{item.message}.html", context)
+    text = render_to_string(f"notifications/email/{item.kind}.txt", context).strip() + "\n"
+    html = render_to_string(f"notifications/email/{item.kind}.html", context)
     return Rendered(to=to, subject=subject, text=text, html=html, headers=headers, attachments=attachments)
+
+
+def whatsapp_variables(context: dict) -> dict:
+    """The WhatsApp template's numbered variables (whatsapp.TEMPLATE_VARIABLES); empty ones left out."""
+    values = {
+        "1": context.get("recipient_name", "").split(" ")[0],
+        "2": context["whose"],
+        "3": context.get("scan_name", ""),
+        "4": context.get("when", ""),
+        "5": context.get("practice", ""),
+        "6": context.get("report_url") or context.get("offer_url") or context.get("portal_url", ""),
+    }
+    return {number: str(value) for number, value in values.items() if value}
 
 
 # Confirmations and moves carry the appointment as an .ics file ("add to calendar").

@@ -1,9 +1,10 @@
 """Who wants which messages, and every message the practice sends (the delivery log).
 
-A `Delivery` is one message to one person on one channel. Its `kind` is the exactly-once key: the
-database refuses a second row with the same (appointment, kind, channel), and a reminder's kind
-carries its offset and the appointment time it was planned for ("reminder_24h_20261128T0700Z"), so a
-moved appointment gets fresh reminders while the old ones can never go out.
+A `Delivery` is one message to one person on one channel. Its `kind` says which message it is
+("reminder"); its `key` is the exactly-once key: the database refuses a second row with the same
+(appointment, key, channel), and a reminder's key carries its offset and the appointment time it was
+planned for ("reminder_24h_20261128T0700Z"), so a moved appointment gets fresh reminders while the
+old ones can never go out.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def _default_quiet_end() -> dt.time:
 
 
 class NotificationPreference(TimeStampedModel):
-    """A person's SMS opt-out and quiet hours. The channels themselves are on the user
-    (`notify_by_email`, `notify_by_sms`)."""
+    """A person's SMS opt-out and quiet hours (for SMS and WhatsApp). The channels themselves are on
+    the user (`notify_by_email`, `notify_by_sms`, `notify_by_whatsapp`)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
@@ -63,6 +64,7 @@ class Delivery(TimeStampedModel):
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         SMS = "sms", "SMS"
+        WHATSAPP = "whatsapp", "WhatsApp"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
@@ -80,9 +82,9 @@ class Delivery(TimeStampedModel):
     waitlist_offer = models.ForeignKey(WaitlistOffer, null=True, blank=True, on_delete=models.CASCADE,
                                        related_name="deliveries")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")
-    kind = models.CharField(max_length=60, help_text="The exactly-once key, e.g. reminder_24h_20261128T0700Z.")
-    message = models.CharField(max_length=30, help_text="Which message (template) this is, e.g. reminder.")
-    channel = models.CharField(max_length=5, choices=Channel.choices)
+    key = models.CharField(max_length=60, help_text="The exactly-once key, e.g. reminder_24h_20261128T0700Z.")
+    kind = models.CharField(max_length=30, help_text="Which message (template) this is, e.g. reminder.")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     due_at = models.DateTimeField(db_index=True, help_text="Not sent before this time (quiet hours, retries).")
     appointment_start = models.DateTimeField(
@@ -109,19 +111,19 @@ class Delivery(TimeStampedModel):
         indexes = [models.Index(fields=["status", "due_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["appointment", "kind", "channel"],
+                fields=["appointment", "key", "channel"],
                 condition=models.Q(appointment__isnull=False),
-                name="delivery_once_per_appointment_kind_channel",
+                name="delivery_once_per_appointment_key_channel",
             ),
             models.UniqueConstraint(
-                fields=["referral", "kind", "channel"],
+                fields=["referral", "key", "channel"],
                 condition=models.Q(referral__isnull=False),
-                name="delivery_once_per_referral_kind_channel",
+                name="delivery_once_per_referral_key_channel",
             ),
             models.UniqueConstraint(
-                fields=["waitlist_offer", "kind", "channel"],
+                fields=["waitlist_offer", "key", "channel"],
                 condition=models.Q(waitlist_offer__isnull=False),
-                name="delivery_once_per_waitlist_offer_kind_channel",
+                name="delivery_once_per_waitlist_offer_key_channel",
             ),
             models.CheckConstraint(
                 condition=models.Q(appointment__isnull=False) | models.Q(referral__isnull=False)
@@ -131,18 +133,18 @@ class Delivery(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} by {self.channel} ({self.status})"
+        return f"{self.key} by {self.channel} ({self.status})"
 
     @property
     def label(self) -> str:
-        return MESSAGE_LABELS.get(self.message, self.message.replace("_", " ").capitalize())
+        return KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
 
     @property
     def is_resend(self) -> bool:
-        return self.kind.startswith("resend_")
+        return self.key.startswith("resend_")
 
 
-MESSAGE_LABELS = {
+KIND_LABELS = {
     "confirmation": "Booking confirmation",
     "confirmed": "Appointment confirmed",
     "reminder": "Reminder",
@@ -166,6 +168,7 @@ class AttendanceReply(TimeStampedModel):
 
     class Channel(models.TextChoices):
         SMS = "sms", "SMS"
+        WHATSAPP = "whatsapp", "WhatsApp"
 
     class Outcome(models.TextChoices):
         ATTENDING = "attending", "Will attend"

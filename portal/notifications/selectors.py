@@ -12,7 +12,7 @@ from portal.notifications.models import Delivery, NotificationPreference
 def delivery_list_for_appointment(*, user: User, appointment) -> list[Delivery]:
     if not can(user, "notifications.view_log", appointment):
         raise Http404
-    return list(appointment.deliveries.select_related("requested_by").order_by("-created_at", "-id"))
+    return list(appointment.deliveries.select_related("requested_by", "recipient").order_by("-created_at", "-id"))
 
 
 def delivery_get_for_resend(*, user: User, pk: int) -> Delivery:

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from portal.booking.models import Appointment
+from portal.notifications import whatsapp
 from portal.notifications.channels import get_channel
 from portal.notifications.messages import Outgoing, render
 from portal.notifications.models import Delivery
@@ -37,31 +38,36 @@ UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
 
 def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | None] | None:
     """Why this delivery must not go now: (status, reason, defer_until), or None to send it."""
-    if item.appointment_id is not None and item.message == "reminder" and (
+    if item.appointment_id is not None and item.kind == "reminder" and (
         item.status not in UPCOMING or item.start <= now or item.start != item.planned_start
     ):
         return Status.CANCELLED, "The appointment was cancelled or moved.", None
-    if item.appointment_id is not None and item.message in ("confirmation", "confirmed") and (
+    if item.appointment_id is not None and item.kind in ("confirmation", "confirmed") and (
         item.status == Appointment.Status.CANCELLED
     ):
         return Status.CANCELLED, "The appointment was cancelled.", None
-    expires = (item.context or {}).get("offer_expires") if item.message == "waitlist_offer" else None
+    expires = (item.context or {}).get("offer_expires") if item.kind == "waitlist_offer" else None
     if expires and now >= dt.datetime.fromisoformat(expires):
         return Status.CANCELLED, "The offer expired before it could be sent.", None
-    if item.channel == Channel.SMS:
-        if item.sms_opted_out or not item.notify_by_sms or not item.phone:
+    if item.channel in (Channel.SMS, Channel.WHATSAPP):
+        if item.channel == Channel.SMS and (item.sms_opted_out or not item.notify_by_sms or not item.phone):
             return Status.SKIPPED, "The recipient turned text messages off.", None
+        if item.channel == Channel.WHATSAPP:
+            if not item.notify_by_whatsapp or not item.phone or not whatsapp.is_enabled():
+                return Status.SKIPPED, "The recipient turned WhatsApp off (or WhatsApp is not configured).", None
+            if not whatsapp.content_sid_for(item.kind):
+                return Status.SKIPPED, "No approved WhatsApp template for this message.", None
         quiet, quiet_start, quiet_end = item.quiet_window
         if quiet and in_quiet_hours(now, quiet_start, quiet_end):
             until = next_allowed(now, quiet_start, quiet_end)
-            if item.message == "reminder" and item.start is not None and until >= item.start:
+            if item.kind == "reminder" and item.start is not None and until >= item.start:
                 return Status.SKIPPED, "Quiet hours last until the appointment.", None
             if expires and until >= dt.datetime.fromisoformat(expires):
                 return Status.SKIPPED, "Quiet hours last until the offer expires.", None
             return Status.PENDING, "", until
     elif not item.notify_by_email or not item.email:
         return Status.SKIPPED, "The recipient turned email off.", None
-    elif item.message == "reminder" and item.email_reminders is False:
+    elif item.kind == "reminder" and item.email_reminders is False:
         return Status.SKIPPED, "The recipient unsubscribed from reminder emails.", None
     return None
 
@@ -144,7 +150,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     for item in ready:
         if item.pk not in mine:
             continue
-        address = item.phone if item.channel == Channel.SMS else item.email
+        address = item.email if item.channel == Channel.EMAIL else item.phone
         try:
             rendered = render(item, to=address)
             channel = channels.get(item.channel) or channels.setdefault(item.channel, get_channel(item.channel))
@@ -172,9 +178,9 @@ def delivery_send(*, delivery: Delivery) -> bool:
 
 
 def delivery_record_status(*, provider_message_id: str, provider_status: str, error_code: str = "") -> int:
-    """Twilio's status callback: delivered, or failed/undelivered. Returns the rows updated."""
+    """Twilio's status callback (SMS and WhatsApp): delivered, or failed/undelivered. Returns the rows updated."""
     now = timezone.now()
-    sms = Delivery.objects.filter(provider_message_id=provider_message_id, channel=Channel.SMS)
+    sms = Delivery.objects.filter(provider_message_id=provider_message_id, channel__in=[Channel.SMS, Channel.WHATSAPP])
     if not provider_message_id:
         return 0
     if provider_status == "delivered":

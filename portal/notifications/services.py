@@ -1,6 +1,6 @@
 """Writes of notifications: preferences, and planning deliveries (events, reminders, resends).
 
-Exactly once starts here: a delivery row is unique on (appointment, kind, channel), so a message
+Exactly once starts here: a delivery row is unique on (appointment, key, channel), so a message
 planned twice is one row. Sending it once is `sending.py`'s part.
 """
 
@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.booking.models import Appointment
-from portal.notifications.messages import MESSAGES, local
+from portal.notifications import whatsapp
+from portal.notifications.messages import KINDS, local
 from portal.notifications.models import Delivery, NotificationPreference
 from portal.notifications.quiet import default_quiet_hours, next_allowed
 
@@ -48,13 +49,29 @@ def preference_for(user: User) -> NotificationPreference:
 
 
 def recipient_channels(user: User) -> list[tuple[str, str]]:
-    """(channel, address) pairs the user wants messages on, now."""
+    """(channel, address) pairs the user wants messages on, now. WhatsApp only while it is configured."""
+    from portal.accounts.proxy import is_dependant_account
+
     channels = []
-    if user.notify_by_email and user.email:
+    if user.notify_by_email and user.email and not is_dependant_account(user):
         channels.append((Channel.EMAIL, user.email))
     if user.notify_by_sms and user.phone and not preference_for(user).sms_opted_out:
         channels.append((Channel.SMS, user.phone.as_e164))
+    if user.notify_by_whatsapp and user.phone and whatsapp.is_enabled():
+        channels.append((Channel.WHATSAPP, user.phone.as_e164))
     return channels
+
+
+def guardians_to_notify(patient: User) -> list[User]:
+    """The guardians who may act for `patient` today (issue 16.2): a dependant has no address of
+    their own, so messages about their appointments go to them. An ended link (or a child come of
+    age who has not granted access) gives nothing."""
+    from portal.accounts.models import ProxyAccess
+    from portal.accounts.proxy import is_open
+
+    links = ProxyAccess.objects.filter(dependant=patient, ended_at__isnull=True).select_related(
+        "guardian", "dependant").order_by("pk")
+    return [link.guardian for link in links if is_open(link) and link.guardian.is_active]
 
 
 @transaction.atomic
@@ -68,9 +85,14 @@ def preference_update(
     quiet_start: dt.time,
     quiet_end: dt.time,
     email_reminders: bool = True,
+    notify_by_whatsapp: bool | None = None,
 ) -> NotificationPreference:
+    """Save the user's channels and quiet hours. `notify_by_whatsapp` None leaves it as it is (the
+    choice is offered only while WhatsApp is configured)."""
     from portal.accounts.services import user_update_profile
 
+    if notify_by_whatsapp is not None:
+        user.notify_by_whatsapp = bool(notify_by_whatsapp and user.phone)
     user_update_profile(
         user=user, first_name=user.first_name, last_name=user.last_name, phone=user.phone,
         date_of_birth=user.date_of_birth, notify_by_email=notify_by_email, notify_by_sms=notify_by_sms,
@@ -99,7 +121,7 @@ def preference_unsubscribe_reminders(*, user: User) -> NotificationPreference:
         preference.email_reminders_off_at = timezone.now()
         preference.full_clean()
         preference.save()
-    Delivery.objects.filter(recipient=user, channel=Channel.EMAIL, message="reminder", status=Status.PENDING).update(
+    Delivery.objects.filter(recipient=user, channel=Channel.EMAIL, kind="reminder", status=Status.PENDING).update(
         status=Status.SKIPPED, error="The recipient unsubscribed from reminder emails.", updated_at=timezone.now()
     )
     return preference
@@ -122,6 +144,24 @@ def sms_set_opt_out(*, phone: str, opted_out: bool) -> int:
     return len(users)
 
 
+@transaction.atomic
+def whatsapp_set_opt_out(*, phone: str, opted_out: bool) -> int:
+    """STOP / START on WhatsApp: WhatsApp off (or on) for every account with that number; pending
+    WhatsApp messages are skipped. SMS and email are left as they are."""
+    users = list(User.objects.select_for_update().filter(phone=phone, is_active=True))
+    for user in users:
+        wanted = not opted_out
+        if user.notify_by_whatsapp != wanted:
+            user.notify_by_whatsapp = wanted
+            user.full_clean(exclude=["password"])
+            user.save(update_fields=["notify_by_whatsapp"])
+    if opted_out and users:
+        Delivery.objects.filter(recipient__in=users, channel=Channel.WHATSAPP, status=Status.PENDING).update(
+            status=Status.SKIPPED, error="The recipient replied STOP on WhatsApp.", updated_at=timezone.now()
+        )
+    return len(users)
+
+
 # --- Planning -------------------------------------------------------------------------
 
 
@@ -131,7 +171,7 @@ def stamp(moment: dt.datetime) -> str:
 
 
 def _due_for(channel: str, preference: NotificationPreference, due: dt.datetime) -> dt.datetime:
-    if channel == Channel.SMS and preference.quiet_hours:
+    if channel in (Channel.SMS, Channel.WHATSAPP) and preference.quiet_hours:
         return next_allowed(due, preference.quiet_start, preference.quiet_end)
     return due
 
@@ -139,8 +179,8 @@ def _due_for(channel: str, preference: NotificationPreference, due: dt.datetime)
 def _new_deliveries(
     *,
     recipient: User,
-    message: str,
     kind: str,
+    key: str,
     appointment: Appointment | None = None,
     referral=None,
     waitlist_offer=None,
@@ -148,14 +188,14 @@ def _new_deliveries(
     requested_by: User | None = None,
     now: dt.datetime,
 ) -> list[Delivery]:
-    if message not in MESSAGES:
-        raise ValueError(f"Unknown message {message!r}")
+    if kind not in KINDS:
+        raise ValueError(f"Unknown message kind {kind!r}")
     preference = preference_for(recipient)
     rows = []
     for channel, address in recipient_channels(recipient):
         delivery = Delivery(
             appointment=appointment, referral=referral, waitlist_offer=waitlist_offer, recipient=recipient,
-            kind=kind, message=message, channel=channel, to=address, due_at=_due_for(channel, preference, now),
+            key=key, kind=kind, channel=channel, to=address, due_at=_due_for(channel, preference, now),
             appointment_start=appointment.start if appointment is not None else None,
             context=context or {}, requested_by=requested_by,
         )
@@ -186,37 +226,48 @@ def _queue_send(deliveries: Iterable[Delivery]) -> None:
 def deliveries_create(
     *,
     recipient: User,
-    message: str,
     kind: str,
+    key: str,
     appointment: Appointment | None = None,
     referral=None,
     waitlist_offer=None,
     context: dict | None = None,
     requested_by: User | None = None,
+    queue: bool = True,
 ) -> list[Delivery]:
-    """Plan one message to `recipient` on each channel they want, and queue its sending.
+    """Plan one message to `recipient` on each channel they want, and queue its sending (unless
+    `queue` is False: the reminder job's dispatch sends them right after planning).
 
-    Returns the deliveries created now; a (kind, channel) planned before is left as it is.
+    Returns the deliveries created now; a (key, channel) planned before is left as it is.
     """
     now = timezone.now()
     created = []
-    for delivery in _new_deliveries(
-        recipient=recipient, message=message, kind=kind, appointment=appointment, referral=referral,
-        waitlist_offer=waitlist_offer, context=context, requested_by=requested_by, now=now,
-    ):
-        try:
-            with transaction.atomic():
-                delivery.save()
-        except IntegrityError:
-            continue  # planned already: exactly once
-        created.append(delivery)
-    _queue_send(created)
+    # A dependant's messages go to each guardian with access too, naming the dependant; each
+    # guardian's key is their own, so every one of them still gets it exactly once.
+    targets = [(recipient, key, context)]
+    for guardian in guardians_to_notify(recipient):
+        name = recipient.first_name or recipient.get_full_name() or "your family member"
+        about = {**(context or {}), "dependant": name}
+        targets.append((guardian, f"{key}_g{guardian.pk}", about))
+    for person, person_key, person_context in targets:
+        for delivery in _new_deliveries(
+            recipient=person, kind=kind, key=person_key, appointment=appointment, referral=referral,
+            waitlist_offer=waitlist_offer, context=person_context, requested_by=requested_by, now=now,
+        ):
+            try:
+                with transaction.atomic():
+                    delivery.save()
+            except IntegrityError:
+                continue  # planned already: exactly once
+            created.append(delivery)
+    if queue:
+        _queue_send(created)
     return created
 
 
 def _cancel_pending_reminders(appointment: Appointment, *, keep_start: dt.datetime | None) -> int:
     pending = Delivery.objects.filter(
-        appointment=appointment, message="reminder", status=Status.PENDING
+        appointment=appointment, kind="reminder", status=Status.PENDING
     )
     if keep_start is not None:
         pending = pending.exclude(appointment_start=keep_start)
@@ -226,11 +277,11 @@ def _cancel_pending_reminders(appointment: Appointment, *, keep_start: dt.dateti
 
 
 @transaction.atomic
-def appointment_notify(*, appointment: Appointment, message: str) -> list[Delivery]:
+def appointment_notify(*, appointment: Appointment, kind: str) -> list[Delivery]:
     """Booking confirmation, confirmed, cancellation, feedback request."""
-    if message == "cancellation":
+    if kind == "cancellation":
         _cancel_pending_reminders(appointment, keep_start=None)
-    return deliveries_create(recipient=appointment.patient, message=message, kind=message, appointment=appointment)
+    return deliveries_create(recipient=appointment.patient, kind=kind, key=kind, appointment=appointment)
 
 
 @transaction.atomic
@@ -238,7 +289,7 @@ def appointment_notify_rescheduled(*, appointment: Appointment, old_start: dt.da
     """Cancel reminders planned for the old time; tell the patient the new time."""
     _cancel_pending_reminders(appointment, keep_start=appointment.start)
     return deliveries_create(
-        recipient=appointment.patient, message="reschedule", kind=f"reschedule_{stamp(appointment.start)}",
+        recipient=appointment.patient, kind="reschedule", key=f"reschedule_{stamp(appointment.start)}",
         appointment=appointment, context={"old_start": old_start.isoformat()},
     )
 
@@ -247,7 +298,7 @@ def appointment_notify_rescheduled(*, appointment: Appointment, old_start: dt.da
 def report_notify_ready(*, report) -> list[Delivery]:
     appointment = report.appointment
     return deliveries_create(
-        recipient=appointment.patient, message="report_ready", kind=f"report_ready_{report.pk}",
+        recipient=appointment.patient, kind="report_ready", key=f"report_ready_{report.pk}",
         appointment=appointment, context={"report_id": report.pk},
     )
 
@@ -268,25 +319,25 @@ def report_notify_referrers(*, report) -> list[Delivery]:
         if not can(doctor, "reports.read", report):
             continue
         created += deliveries_create(
-            recipient=doctor, message="referral_report_ready", kind=f"report_ready_{report.pk}",
+            recipient=doctor, kind="referral_report_ready", key=f"report_ready_{report.pk}",
             referral=referral, context={"report_id": report.pk, "amended": bool(report.supersedes_id)},
         )
     return created
 
 
 @transaction.atomic
-def waitlist_notify_offer(*, offer, message: str = "waitlist_offer") -> list[Delivery]:
+def waitlist_notify_offer(*, offer, kind: str = "waitlist_offer") -> list[Delivery]:
     """Tell a waiting patient about a freed slot (or, kindly, that someone else booked it first)."""
     context = {"offer_id": offer.pk, "offer_start": offer.start.isoformat(),
                "offer_expires": offer.expires_at.isoformat(), "offer_scan": offer.entry.scan_type.name}
-    return deliveries_create(recipient=offer.entry.patient, message=message, kind=message, waitlist_offer=offer,
+    return deliveries_create(recipient=offer.entry.patient, kind=kind, key=kind, waitlist_offer=offer,
                              context=context)
 
 
 def payment_notify_receipt(*, payment) -> list[Delivery]:
     appointment = payment.appointment
     return deliveries_create(
-        recipient=appointment.patient, message="payment_receipt", kind=f"payment_receipt_{payment.pk}",
+        recipient=appointment.patient, kind="payment_receipt", key=f"payment_receipt_{payment.pk}",
         appointment=appointment, context={"payment_id": payment.pk},
     )
 
@@ -298,7 +349,7 @@ def referral_notify_received(*, referral) -> list[Delivery]:
     if doctor is None:
         return []
     return deliveries_create(
-        recipient=doctor.user, message="referral_received", kind="referral_received", referral=referral
+        recipient=doctor.user, kind="referral_received", key="referral_received", referral=referral
     )
 
 
@@ -307,7 +358,7 @@ def delivery_resend(*, delivery: Delivery, requested_by: User) -> list[Delivery]
     """Staff: send the same message again, as a new delivery with its own key (resend_<n>)."""
     siblings = Delivery.objects.filter(
         appointment=delivery.appointment, referral=delivery.referral, channel=delivery.channel,
-        kind__startswith="resend_",
+        key__startswith="resend_",
     )
     number = siblings.count() + 1
     now = timezone.now()
@@ -316,7 +367,7 @@ def delivery_resend(*, delivery: Delivery, requested_by: User) -> list[Delivery]
     for _ in range(5):
         resend = Delivery(
             appointment=delivery.appointment, referral=delivery.referral, recipient=delivery.recipient,
-            kind=f"resend_{number}", message=delivery.message, channel=delivery.channel, to=address,
+            key=f"resend_{number}", kind=delivery.kind, channel=delivery.channel, to=address,
             due_at=_due_for(delivery.channel, preference, now), context=delivery.context,
             appointment_start=delivery.appointment.start if delivery.appointment_id else None,
             requested_by=requested_by,
@@ -343,7 +394,7 @@ def notification_send_extra_reminder(*, appointment: Appointment, requested_by: 
     if appointment.status not in UPCOMING or appointment.start <= now:
         return None
     created = deliveries_create(
-        recipient=appointment.patient, message="reminder", kind=f"extra_reminder_{local(now):%Y%m%d}",
+        recipient=appointment.patient, kind="reminder", key=f"extra_reminder_{local(now):%Y%m%d}",
         appointment=appointment, requested_by=requested_by, context={"extra": True},
     )
     return created[0] if created else None
@@ -353,12 +404,12 @@ _PLAN_FIELDS = (
     "pk", "start", "patient_id", "patient__email", "patient_phone", "patient__notify_by_email",
     "patient__notify_by_sms", "patient__notification_preference__sms_opted_out",
     "patient__notification_preference__quiet_hours", "patient__notification_preference__quiet_start",
-    "patient__notification_preference__quiet_end",
+    "patient__notification_preference__quiet_end", "patient__notify_by_whatsapp",
 )
 
 
 _PLANNED_COLUMNS = (
-    "created_at", "updated_at", "appointment_id", "recipient_id", "kind", "message", "channel", "status", "due_at",
+    "created_at", "updated_at", "appointment_id", "recipient_id", "key", "kind", "channel", "status", "due_at",
     "appointment_start", "context", "to", "error",
 )
 
@@ -386,6 +437,7 @@ def _insert_planned(rows: list[tuple]) -> int:
 def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
     """Create the reminder deliveries whose time has come; return how many were planned.
 
+    A dependant's reminders go to their guardians (`deliveries_create`, after the batch: they are few).
     Offsets are hours before the start (settings.NOTIFICATIONS_REMINDER_OFFSETS_HOURS). An upcoming
     appointment gets the smallest offset whose time has come: a worker that was down catches up with
     one reminder, not a burst. A reminder time before the booking itself is skipped (the booking
@@ -400,7 +452,7 @@ def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
     lower = 0
     for hours in offsets:
         planned = Delivery.objects.filter(
-            appointment=OuterRef("pk"), appointment_start=OuterRef("start"), kind__startswith=f"reminder_{hours}h_"
+            appointment=OuterRef("pk"), appointment_start=OuterRef("start"), key__startswith=f"reminder_{hours}h_"
         )
         rows = (
             Appointment.objects.filter(
@@ -417,21 +469,24 @@ def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
         adapt = connection.ops.adapt_datetimefield_value
         context = Delivery._meta.get_field("context").get_db_prep_save({"offset_hours": hours}, connection)
         batch: list[tuple] = []
-        for pk, start, patient_id, email, phone, by_email, by_sms, opted_out, quiet, q_start, q_end in rows.iterator(
-            chunk_size=2000
-        ):
-            kind = f"reminder_{hours}h_{stamp(start)}"
+        whatsapp_on = whatsapp.is_enabled()
+        for (pk, start, patient_id, email, phone, by_email, by_sms, opted_out, quiet, q_start, q_end,
+             by_whatsapp) in rows.iterator(chunk_size=2000):
+            key = f"reminder_{hours}h_{stamp(start)}"
             channels = []
             if by_email and email:
                 channels.append((Channel.EMAIL, email, now))
+            if quiet is None:
+                quiet, q_start, q_end = True, default_start, default_end
+            text_due = next_allowed(now, q_start, q_end) if quiet else now
             if by_sms and phone and not opted_out:
-                if quiet is None:
-                    quiet, q_start, q_end = True, default_start, default_end
-                channels.append((Channel.SMS, phone, next_allowed(now, q_start, q_end) if quiet else now))
+                channels.append((Channel.SMS, phone, text_due))
+            if by_whatsapp and phone and whatsapp_on:
+                channels.append((Channel.WHATSAPP, phone, text_due))
             for channel, address, due in channels:
                 skipped = due >= start
                 batch.append((
-                    adapt(now), adapt(now), pk, patient_id, kind, "reminder", channel,
+                    adapt(now), adapt(now), pk, patient_id, key, "reminder", channel,
                     Status.SKIPPED if skipped else Status.PENDING, adapt(due), adapt(start), context, address,
                     "Quiet hours last until the appointment." if skipped else "",
                 ))
@@ -439,7 +494,36 @@ def reminders_plan_due(*, now: dt.datetime | None = None) -> int:
                 created += _insert_planned(batch)
                 batch = []
         created += _insert_planned(batch)
+        created += _plan_guardian_reminders(hours=hours, lower=lower, now=now)
         lower = hours
+    return created
+
+
+def _plan_guardian_reminders(*, hours: int, lower: int, now: dt.datetime) -> int:
+    """The reminders of dependants' appointments in this offset's window, to their guardians."""
+    from portal.accounts.models import ProxyAccess
+
+    guardian_planned = Delivery.objects.filter(
+        appointment=OuterRef("pk"), appointment_start=OuterRef("start"), key__startswith=f"reminder_{hours}h_"
+    ).exclude(recipient=OuterRef("patient"))
+    appointments = (
+        Appointment.objects.filter(
+            status__in=UPCOMING,
+            start__gt=now + dt.timedelta(hours=lower),
+            start__lte=now + dt.timedelta(hours=hours),
+            requested_at__lte=F("start") - dt.timedelta(hours=hours),
+        )
+        .filter(Exists(ProxyAccess.objects.filter(dependant=OuterRef("patient"), ended_at__isnull=True)))
+        .exclude(Exists(guardian_planned))
+        .select_related("patient")
+        .order_by("start", "pk")
+    )
+    created = 0
+    for appointment in appointments:
+        created += len(deliveries_create(
+            recipient=appointment.patient, kind="reminder", key=f"reminder_{hours}h_{stamp(appointment.start)}",
+            appointment=appointment, context={"offset_hours": hours}, queue=False,
+        ))
     return created
 
 

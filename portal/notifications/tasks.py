@@ -19,11 +19,11 @@ def send_due_reminders() -> dict[str, int]:
     return {"planned": planned, "queued": queued}
 
 
-def notify_appointment(appointment_id: int, message: str) -> int:
+def notify_appointment(appointment_id: int, kind: str) -> int:
     appointment = Appointment.objects.select_related("patient").filter(pk=appointment_id).first()
     if appointment is None:
         return 0
-    return len(services.appointment_notify(appointment=appointment, message=message))
+    return len(services.appointment_notify(appointment=appointment, kind=kind))
 
 
 def notify_rescheduled(appointment_id: int, old_start: str) -> int:
@@ -63,10 +63,10 @@ def notify_referral_received(referral_id: int) -> int:
     return len(services.referral_notify_received(referral=referral)) if referral else 0
 
 
-def notify_waitlist_offer(offer_id: int, message: str) -> int:
+def notify_waitlist_offer(offer_id: int, kind: str) -> int:
     from portal.waitlist.models import WaitlistOffer
 
     offer = WaitlistOffer.objects.select_related("entry__patient", "entry__scan_type").filter(pk=offer_id).first()
     if offer is None:
         return 0
-    return len(services.waitlist_notify_offer(offer=offer, message=message))
+    return len(services.waitlist_notify_offer(offer=offer, kind=kind))

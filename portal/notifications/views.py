@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from portal.notifications import selectors, sending, services
+from portal.notifications import selectors, sending, services, whatsapp
 from portal.notifications.forms import PreferenceForm
+from portal.notifications.models import AttendanceReply
 from portal.notifications.replies import sms_reply_handle
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             initial={
                 "notify_by_email": user.notify_by_email,
                 "notify_by_sms": user.notify_by_sms,
+                "notify_by_whatsapp": user.notify_by_whatsapp,
                 "sms_opted_out": preference.sms_opted_out,
                 "email_reminders": preference.email_reminders,
                 "quiet_hours": preference.quiet_hours,
@@ -41,7 +43,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 "quiet_end": preference.quiet_end,
             },
         )
-    return render(request, "notifications/preferences.html", {"form": form, "preference": preference})
+    return render(request, "notifications/preferences.html", {
+        "form": form, "preference": preference, "whatsapp_offered": "notify_by_whatsapp" in form.fields})
 
 
 @csrf_exempt  # mail providers POST here (RFC 8058 one-click); the signed token is the authentication
@@ -82,12 +85,15 @@ def _twilio_request_is_genuine(request: HttpRequest) -> bool:
 @csrf_exempt
 @require_POST
 def twilio_inbound(request: HttpRequest) -> HttpResponse:
-    """A patient's reply (public; Twilio signs it)."""
+    """A patient's reply by SMS or WhatsApp (public; Twilio signs it). A WhatsApp reply comes from
+    "whatsapp:+263..." (the same webhook can serve the number and the WhatsApp sender)."""
     if not _twilio_request_is_genuine(request):
-        logger.warning("Refused an inbound SMS webhook with a missing or wrong signature")
+        logger.warning("Refused an inbound SMS/WhatsApp webhook with a missing or wrong signature")
         return HttpResponseForbidden("Invalid signature")
-    reply = sms_reply_handle(from_number=request.POST.get("From", ""), body=request.POST.get("Body", ""),
-                             message_id=request.POST.get("MessageSid", ""))
+    number, by_whatsapp = whatsapp.strip_prefix(request.POST.get("From", ""))
+    channel = AttendanceReply.Channel.WHATSAPP if by_whatsapp else AttendanceReply.Channel.SMS
+    reply = sms_reply_handle(from_number=number, body=request.POST.get("Body", ""),
+                             message_id=request.POST.get("MessageSid", ""), channel=channel)
     response = MessagingResponse()
     if reply:
         response.message(reply)

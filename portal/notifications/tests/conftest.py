@@ -8,7 +8,7 @@ import pytest
 from portal.accounts.roles import Role
 from portal.accounts.tests.factories import UserFactory
 from portal.booking.tests.factories import AppointmentFactory
-from portal.notifications import sms
+from portal.notifications import sms, whatsapp
 
 HARARE = ZoneInfo("Africa/Harare")
 PUBLIC_BASE = "https://portal.example.test"
@@ -23,9 +23,26 @@ def _notification_settings(settings):
     settings.NOTIFICATIONS_REMINDER_OFFSETS_HOURS = [24, 2]
     settings.NOTIFICATIONS_QUIET_HOURS = "21-7"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TWILIO_WHATSAPP_FROM = ""  # WhatsApp off unless a test turns it on (whatsapp_on)
+    settings.WHATSAPP_BACKEND = "locmem"
+    settings.WHATSAPP_CONTENT_SIDS = {}
     sms.outbox.clear()
+    whatsapp.outbox.clear()
     yield
     sms.outbox.clear()
+    whatsapp.outbox.clear()
+
+
+WHATSAPP_FROM = "whatsapp:+14155238886"
+CONTENT_SIDS = {"reminder": "HX" + "r" * 32, "confirmation": "HX" + "c" * 32, "cancellation": "HX" + "x" * 32}
+
+
+@pytest.fixture
+def whatsapp_on(settings):
+    """The practice's WhatsApp sender is configured, with templates for three message kinds."""
+    settings.TWILIO_WHATSAPP_FROM = WHATSAPP_FROM
+    settings.WHATSAPP_CONTENT_SIDS = dict(CONTENT_SIDS)
+    return settings
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ def _send_email(message: str, *, patient=None, appointment=None, **context) -> D
     patient = patient or make_patient(sms_on=False)
     start = (timezone.now() + dt.timedelta(days=3)).replace(microsecond=0)
     appointment = appointment or make_appointment(start=start, patient=patient)
-    [delivery] = services._new_deliveries(recipient=patient, message=message, kind=message, appointment=appointment,
+    [delivery] = services._new_deliveries(recipient=patient, kind=message, key=message, appointment=appointment,
                                           context=context, now=timezone.now())
     delivery.save()
     assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 1
@@ -65,7 +65,7 @@ def test_other_messages_carry_no_list_unsubscribe():
 
 def test_one_click_post_turns_reminder_emails_off_and_skips_pending_ones(client):
     delivery = _send_email("reminder")
-    pending = services._new_deliveries(recipient=delivery.recipient, message="reminder", kind="reminder_2h",
+    pending = services._new_deliveries(recipient=delivery.recipient, kind="reminder", key="reminder_2h",
                                        appointment=delivery.appointment, now=timezone.now())[0]
     pending.save()
     path = reverse("notifications:unsubscribe", args=[unsubscribe_token(delivery.recipient_id)])
@@ -84,7 +84,7 @@ def test_a_later_reminder_email_is_not_sent_after_unsubscribing(client):
     delivery = _send_email("reminder")
     client.post(reverse("notifications:unsubscribe", args=[unsubscribe_token(delivery.recipient_id)]))
     mail.outbox.clear()
-    again = services._new_deliveries(recipient=delivery.recipient, message="reminder", kind="reminder_later",
+    again = services._new_deliveries(recipient=delivery.recipient, kind="reminder", key="reminder_later",
                                      appointment=delivery.appointment, now=timezone.now())[0]
     again.save()
     assert sending.deliveries_send(delivery_ids=[again.pk]) == 0

@@ -64,7 +64,7 @@ def test_a_patient_who_wants_email_only_gets_no_sms(run_on_commit):
 def test_cancellation_notice_goes_and_pending_reminders_are_cancelled(run_on_commit):
     appointment = make_appointment(start=local_dt(2026, 11, 3, 9, 0), patient=make_patient(sms_on=False))
     pending = Delivery.objects.create(
-        appointment=appointment, recipient=appointment.patient, kind="reminder_24h_x", message="reminder",
+        appointment=appointment, recipient=appointment.patient, key="reminder_24h_x", kind="reminder",
         channel="email", due_at=local_dt(2026, 11, 2, 12, 30), appointment_start=appointment.start,
     )
     run_on_commit(booking.appointment_cancel, appointment=appointment, by=None, reason="Unwell")
@@ -92,7 +92,7 @@ def test_report_released_tells_the_patient(run_on_commit):
     run_on_commit(signals.send_on_commit, signals.report_released, sender=Report, report=report)
     run_on_commit(signals.send_on_commit, signals.report_released, sender=Report, report=report)
     assert [m.subject for m in mail.outbox] == ["Your report is ready"]
-    assert Delivery.objects.get().kind == f"report_ready_{report.pk}"
+    assert Delivery.objects.get().key == f"report_ready_{report.pk}"
 
 
 @time_machine.travel(NOON, tick=False)
@@ -127,15 +127,15 @@ def test_an_sms_reply_yes_confirmation_triggers_a_confirmed_message(run_on_commi
 
 
 def test_every_message_renders_for_email_and_sms():
-    from portal.notifications.messages import MESSAGES, render
+    from portal.notifications.messages import KINDS, render
 
     appointment = make_appointment(start=local_dt(2026, 11, 5, 9, 0) + dt.timedelta(days=400))
     referral = Referral.objects.create(patient=appointment.patient, file="referrals/y.pdf",
                                        content_type="application/pdf", size=10, sha256="0" * 64)
-    for message in MESSAGES:
+    for message in KINDS:
         for channel in ("email", "sms"):
             delivery = Delivery(appointment=appointment, referral=referral, recipient=appointment.patient,
-                                kind=message, message=message, channel=channel, due_at=appointment.start)
+                                key=message, kind=message, channel=channel, due_at=appointment.start)
             rendered = render(delivery, to="x")
             assert rendered.text.strip()
             assert "{{" not in rendered.text and "{%" not in rendered.text
@@ -178,4 +178,4 @@ def test_signing_tells_the_referring_doctors_at_once_and_the_patient_after_the_d
     assert appointment.patient.get_full_name() not in doctor_mail[0].body  # no patient name by email
     assert not [m for m in mail.outbox if unverified.user.email in m.to]  # may not read it: not told
     assert not [m for m in mail.outbox if appointment.patient.email in m.to]  # released in 48 h
-    assert Delivery.objects.filter(message="referral_report_ready").count() == len(doctor_mail)
+    assert Delivery.objects.filter(kind="referral_report_ready").count() == len(doctor_mail)

@@ -28,7 +28,7 @@ def test_a_reminder_is_sent_24_hours_before_once_however_often_the_job_runs():
     assert "08:30" in sms.outbox[0].body  # the practice's local time, not UTC (06:30)
     assert "Tue 3 Nov" in sms.outbox[0].body
     assert "08:30" in mail.outbox[0].subject
-    kinds = set(Delivery.objects.filter(appointment=appointment).values_list("kind", "status"))
+    kinds = set(Delivery.objects.filter(appointment=appointment).values_list("key", "status"))
     assert kinds == {("reminder_24h_20261103T0630Z", "sent")}
 
 
@@ -47,10 +47,10 @@ def test_both_offsets_go_out_at_their_times_and_a_late_worker_sends_only_the_nea
     with time_machine.travel(local_dt(2026, 11, 3, 7, 30), tick=False):
         late = make_appointment(start=local_dt(2026, 11, 3, 9, 15), patient=patient)  # worker was down
         tasks.send_due_reminders()
-    assert sorted(Delivery.objects.filter(appointment=on_time).values_list("kind", flat=True)) == [
+    assert sorted(Delivery.objects.filter(appointment=on_time).values_list("key", flat=True)) == [
         "reminder_24h_20261103T0700Z", "reminder_2h_20261103T0700Z",
     ]
-    assert list(Delivery.objects.filter(appointment=late).values_list("kind", flat=True)) == [
+    assert list(Delivery.objects.filter(appointment=late).values_list("key", flat=True)) == [
         "reminder_2h_20261103T0715Z"
     ]
     assert len(sms.outbox) == 3
@@ -91,12 +91,12 @@ def test_a_rescheduled_appointments_old_reminder_is_not_sent_and_the_new_time_is
         tasks.send_due_reminders()
     bodies = [message.body for message in sms.outbox]
     assert len(bodies) == 1 and "moved to Tue 3 Nov at 11:00" in bodies[0]
-    old = Delivery.objects.get(kind="reminder_24h_20261103T0630Z")
+    old = Delivery.objects.get(key="reminder_24h_20261103T0630Z")
     assert old.status == "cancelled"
     with time_machine.travel(local_dt(2026, 11, 2, 11, 30), tick=False):
         tasks.send_due_reminders()
     assert len(sms.outbox) == 2 and "11:00" in sms.outbox[1].body and "08:30" not in sms.outbox[1].body
-    assert Delivery.objects.get(kind="reminder_24h_20261103T0900Z").status == "sent"
+    assert Delivery.objects.get(key="reminder_24h_20261103T0900Z").status == "sent"
 
 
 def test_a_stale_reminder_is_refused_at_send_time_even_without_the_event():
@@ -159,5 +159,5 @@ def test_configured_offsets_are_used(settings):
     with time_machine.travel(local_dt(2026, 11, 1, 9, 0), tick=False):
         appointment = make_appointment(start=local_dt(2026, 11, 3, 8, 30), patient=make_patient(email=False))
         tasks.send_due_reminders()
-    assert Delivery.objects.get(appointment=appointment).kind == "reminder_48h_20261103T0630Z"
+    assert Delivery.objects.get(appointment=appointment).key == "reminder_48h_20261103T0630Z"
     assert len(sms.outbox) == 1

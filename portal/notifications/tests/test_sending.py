@@ -24,7 +24,7 @@ def _planned_sms() -> Delivery:
     patient = make_patient(email=False)
     appointment = make_appointment(start=timezone.now() + dt.timedelta(days=3), patient=patient)
     [delivery] = services._new_deliveries(
-        recipient=patient, message="confirmation", kind="confirmation", appointment=appointment, now=timezone.now()
+        recipient=patient, kind="confirmation", key="confirmation", appointment=appointment, now=timezone.now()
     )
     delivery.due_at = timezone.now() - dt.timedelta(seconds=1)  # whatever the hour, not held by quiet hours
     delivery.save()
@@ -53,7 +53,7 @@ def test_a_send_task_run_twice_sends_one_sms():
 def test_the_database_refuses_a_second_delivery_with_the_same_key():
     delivery = _planned_sms()
     again = services.deliveries_create(
-        recipient=delivery.recipient, message="confirmation", kind="confirmation", appointment=delivery.appointment
+        recipient=delivery.recipient, kind="confirmation", key="confirmation", appointment=delivery.appointment
     )
     assert again == []
     assert Delivery.objects.filter(channel="sms").count() == 1

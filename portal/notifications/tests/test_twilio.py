@@ -77,7 +77,7 @@ def test_the_reminder_asks_for_yes_only_when_the_booking_is_confirmed():
     bodies = {}
     for appointment in (requested, confirmed):
         delivery = Delivery.objects.create(
-            appointment=appointment, recipient=appointment.patient, kind="reminder_24h_x", message="reminder",
+            appointment=appointment, recipient=appointment.patient, key="reminder_24h_x", kind="reminder",
             channel="sms", due_at=appointment.start, appointment_start=appointment.start)
         bodies[appointment.status] = render(delivery, to=PHONE).text
     assert "YES" not in bodies["requested"] and "still checking your booking" in bodies["requested"]
@@ -164,9 +164,9 @@ def test_status_callback_records_delivery_and_failure(client):
     patient = make_patient(email=False)
     appointment = make_appointment(start=local_dt(2026, 11, 4, 9, 0), patient=patient)
     delivered, failed = (
-        Delivery.objects.create(appointment=appointment, recipient=patient, kind=kind, message="reminder",
+        Delivery.objects.create(appointment=appointment, recipient=patient, key=key, kind="reminder",
                                 channel="sms", status="sent", due_at=NOON, provider_message_id=sid)
-        for kind, sid in (("a", "SMaaa"), ("b", "SMbbb"))
+        for key, sid in (("a", "SMaaa"), ("b", "SMbbb"))
     )
     assert _post(client, "twilio_status", {"MessageSid": "SMaaa", "MessageStatus": "delivered"}).status_code == 204
     assert _post(client, "twilio_status", {"MessageSid": "SMbbb", "MessageStatus": "undelivered",

@@ -30,7 +30,7 @@ def _staff(role):
 
 def _sent_reminder(appointment) -> Delivery:
     return Delivery.objects.create(
-        appointment=appointment, recipient=appointment.patient, kind="reminder_24h_x", message="reminder",
+        appointment=appointment, recipient=appointment.patient, key="reminder_24h_x", kind="reminder",
         channel="sms", status="sent", due_at=NOON, sent_at=NOON, appointment_start=appointment.start,
         provider_message_id="SM1",
     )
@@ -90,8 +90,8 @@ def test_reception_sees_the_log_and_resends_as_a_new_delivery(client, django_cap
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("notifications:resend", args=[original.pk]), {"next": "/appointments/1/"})
         assert response.status_code == 302 and response["Location"] == "/appointments/1/"
-        resend = Delivery.objects.get(kind=expected)
-        assert resend.status == "sent" and resend.requested_by == reception and resend.message == "reminder"
+        resend = Delivery.objects.get(key=expected)
+        assert resend.status == "sent" and resend.requested_by == reception and resend.kind == "reminder"
     assert len(sms.outbox) == 2 and "Tue 3 Nov at 09:00" in sms.outbox[0].body
     original.refresh_from_db()
     assert original.status == "sent"
@@ -132,7 +132,7 @@ def test_extra_reminder_goes_once_a_day(django_capture_on_commit_callbacks):
     manager = user_with_role(Role.MANAGER)
     with django_capture_on_commit_callbacks(execute=True):
         first = services.notification_send_extra_reminder(appointment=appointment, requested_by=manager)
-    assert first is not None and first.kind == "extra_reminder_20261102" and first.requested_by == manager
+    assert first is not None and first.key == "extra_reminder_20261102" and first.requested_by == manager
     assert services.notification_send_extra_reminder(appointment=appointment, requested_by=manager) is None
     assert len(sms.outbox) == 1
     next_day = time_machine.travel(local_dt(2026, 11, 3, 12, 0), tick=False)

@@ -112,7 +112,7 @@ def _run_cluster_and_check(tmp_path: Path, monkeypatch, *, redis_url: str | None
     assert lines[0]["to"] == "+263771234567" and "reminder" in lines[0]["body"]
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.provider_message_id == lines[0]["sid"]
-    assert delivery.kind.startswith("reminder_2h_") and delivery.attempts == 1
+    assert delivery.key.startswith("reminder_2h_") and delivery.attempts == 1
     assert Delivery.objects.filter(appointment=appointment).count() == 1
 
 
