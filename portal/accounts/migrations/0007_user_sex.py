@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_merge_0003_proxy_access_0004_grant_audit_view'),
+        ('accounts', '0006_user_notify_by_whatsapp'),
     ]
 
     operations = [
