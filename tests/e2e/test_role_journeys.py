@@ -139,8 +139,8 @@ def test_radiologist_reviews_screening_reports_and_amends(journey, demo):
     journey.arrived("editor")
     page.get_by_label("Findings").fill("Mild degenerative change. No fracture.")
     page.get_by_label("Impression").fill("No acute abnormality.")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign and finalise").click()
+    page.get_by_role("button", name="Sign and finalise…").click()  # opens the page's dialog
+    page.get_by_role("dialog").get_by_role("button", name="Sign and finalise").click()
     page.wait_for_url(re.compile(r"/reports/\d+/view/"))
     journey.arrived("signed")
     signed = Report.objects.get(pk=int(re.search(r"/reports/(\d+)/", page.url).group(1)))
@@ -153,8 +153,8 @@ def test_radiologist_reviews_screening_reports_and_amends(journey, demo):
     page.wait_for_url(re.compile(r"/reports/\d+/edit/"))
     journey.arrived("amendment editor")
     page.get_by_label("Impression").fill("No acute abnormality. Unchanged from prior study.")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign and finalise").click()
+    page.get_by_role("button", name="Sign and finalise…").click()  # opens the page's dialog
+    page.get_by_role("dialog").get_by_role("button", name="Sign and finalise").click()
     page.wait_for_url(re.compile(r"/reports/\d+/view/"))
     journey.arrived("amendment signed")
     assert "Unchanged from prior study" in page.content()

@@ -154,8 +154,8 @@ def test_the_whole_story(person, settings, tmp_path):
     page.get_by_label("Findings").fill("No intracranial haemorrhage, mass or midline shift. Ventricles normal.")
     page.get_by_label("Impression").fill("Normal CT brain.")
     radiologist.follow(page.get_by_role("button", name="Save draft"), "draft saved")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign and finalise").click()
+    page.get_by_role("button", name="Sign and finalise…").click()  # opens the page's dialog
+    page.get_by_role("dialog").get_by_role("button", name="Sign and finalise").click()
     page.wait_for_url(re.compile(r"/reports/\d+/view/"))
     radiologist.arrived("signed report")
 
