@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.notifications import sms
 from portal.notifications.models import Delivery
-from portal.reports import critical
+from portal.reports import critical, services
 from portal.reports.models import CriticalNotice
 from portal.reports.tests.factories import (
     completed_appointment,
@@ -169,3 +169,33 @@ def test_staff_see_the_notice_state_on_the_report(client, django_capture_on_comm
     page = client.get(reverse("reports:view", args=[report.pk])).content.decode()
     assert "sent to the duty phones" in page and DUTY[0] in page
     assert "I have seen this critical finding" not in page
+
+
+def test_the_doctors_urgent_notice_is_planned_once_and_a_stop_still_holds_the_sms(
+        django_capture_on_commit_callbacks):
+    from portal.notifications import services as notifications
+    from portal.notifications.models import NotificationPreference
+
+    _doctor, report = _critical_case(django_capture_on_commit_callbacks)
+    assert notifications.report_notify_critical(report=report) == []  # a retried task: nothing new
+    assert Delivery.objects.filter(message="critical_finding").count() == 2
+    other = verified_doctor(user__phone="+263771119999")
+    NotificationPreference.objects.create(user=other, sms_opted_out=True)
+    appointment = completed_appointment()
+    referral_for(appointment=appointment, doctor_user=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_report(appointment=appointment, critical_finding=True)
+    assert set(Delivery.objects.filter(message="critical_finding", recipient=other)
+               .values_list("channel", flat=True)) == {"email"}
+
+
+def test_a_superseded_versions_notice_is_not_escalated(django_capture_on_commit_callbacks):
+    _doctor, report = _critical_case(django_capture_on_commit_callbacks)
+    rad = report.radiologist
+    amendment = services.report_amend(report=report, radiologist=rad, reason="Side corrected.")
+    services.report_save_draft(report=amendment, radiologist=rad, findings="Left pneumothorax, small.",
+                               impression="Small left pneumothorax.", recommendations="", critical_finding=False)
+    services.report_sign(report=amendment, radiologist=rad)
+    notice = CriticalNotice.objects.get(report=report)
+    assert critical.critical_notices_escalate_due(now=notice.ack_due_at + dt.timedelta(minutes=5)) == 0
+    assert not CriticalNotice.objects.filter(report=amendment).exists() and _duty_texts() == []
