@@ -19,7 +19,7 @@ class StartReportForm(forms.Form):
 
     BLANK = "blank"
     template = forms.ChoiceField(
-        label="Start from", widget=forms.RadioSelect,
+        label="Start from", widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose a template, or a blank report.",
                         "invalid_choice": "Choose one of this scan type's templates, or a blank report."},
     )
