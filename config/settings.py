@@ -460,6 +460,10 @@ PAYMENTS_HOLD_MINUTES = env_int("PAYMENTS_HOLD_MINUTES", 30)
 
 # Hours between a report's signature and the patient seeing it (the referring doctor sees it at once).
 REPORTS_PATIENT_RELEASE_DELAY_HOURS = env_int("REPORTS_PATIENT_RELEASE_DELAY_HOURS", 0)
+# A critical finding not acknowledged by the referring doctor within this many minutes of signing is
+# texted to the duty phones (comma-separated E.164 numbers, e.g. "+263772000111,+263712000222").
+CRITICAL_ACK_MINUTES = env_int("CRITICAL_ACK_MINUTES", 60)
+CRITICAL_DUTY_PHONES = env_list("CRITICAL_DUTY_PHONES")
 # WeasyPrint narrates each render at INFO; keep it quiet.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

@@ -25,6 +25,10 @@ referral_received = Signal()
 report_signed = Signal()
 # kwargs: report (released to the patient, at signing or after the release delay)
 report_released = Signal()
+# kwargs: notice, phones (list of E.164): a critical finding nobody acknowledged in time, to text to the
+# practice's duty phones now. Sent with send_robust; each receiver returns [{"to", "sid"} or {"to", "error"}],
+# which reports records on the notice (the numbers are not users, so there is no delivery row).
+critical_finding_escalated = Signal()
 # kwargs: payment
 payment_received = Signal()
 # no kwargs: a room or its weekly hours changed (pages that show the hours are stale)

@@ -42,6 +42,7 @@ SUBJECTS = {
     "payment_receipt": "Receipt for your payment to {practice}",
     "waitlist_offer": "An earlier time is free: {when}",
     "waitlist_taken": "The time we offered you was taken",
+    "critical_finding": "URGENT: a critical finding in a report for your referral",
 }
 KINDS = tuple(SUBJECTS)
 # To a guardian about a dependant's appointment ({name} is the dependant's first name).

@@ -157,6 +157,7 @@ KIND_LABELS = {
     "payment_receipt": "Payment receipt",
     "waitlist_offer": "Waitlist offer",
     "waitlist_taken": "Waitlist offer taken",
+    "critical_finding": "Critical finding (urgent, referring doctor)",
 }
 
 

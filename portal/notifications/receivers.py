@@ -116,3 +116,53 @@ def on_waitlist_offer(sender, offer, **kwargs) -> None:
 @receiver(signals.waitlist_offer_taken, dispatch_uid="notifications.waitlist_taken")
 def on_waitlist_taken(sender, offer, **kwargs) -> None:
     _queue("notify_waitlist_offer", offer.pk, "waitlist_taken")
+
+
+@receiver(signals.report_signed, dispatch_uid="notifications.critical_finding")
+def on_critical_report_signed(sender, report, **kwargs) -> None:
+    """A signed report with a critical finding: the urgent notice to the referring doctors."""
+    if report.critical_finding:
+        _queue("notify_critical_finding", report.pk)
+
+
+@receiver(signals.critical_finding_escalated, dispatch_uid="notifications.critical_escalated")
+def on_critical_finding_escalated(sender, notice, phones, **kwargs) -> list[dict]:
+    """Text the duty phones at once (reports claimed the escalation, exactly once, and runs in the q2
+    job already). The numbers are not users, so there is no delivery row: what each send gave back is
+    returned for reports to keep on the notice."""
+    from portal.notifications.sms import get_backend
+
+    backend = get_backend()
+    body = critical_escalation_text(notice=notice)
+    results = []
+    for phone in phones:
+        try:
+            results.append({"to": phone, "sid": backend.send(to=phone, body=body)})
+        except Exception as exc:  # noqa: BLE001 - each number is tried; the error is kept on the notice
+            results.append({"to": phone, "error": f"{type(exc).__name__}: {exc}"[:300]})
+    return results
+
+
+def critical_escalation_text(*, notice) -> str:
+    """No patient name (SMS is not private enough): the report's number, the scan, the doctor to call."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from portal.core.practice import practice_details
+    from portal.referrals.models import Referral
+
+    report = notice.report
+    referral = (Referral.objects.filter(appointment_id=report.appointment_id)
+                .select_related("referring_doctor__user").order_by("-created_at").first())
+    doctor = ""
+    if referral is not None:
+        user = referral.referring_doctor.user if referral.referring_doctor_id else None
+        name = user.get_full_name() if user is not None else referral.doctor_name
+        phone = user.phone.as_e164 if user is not None and user.phone else ""
+        doctor = f" Referring doctor: {name}{', ' + phone if phone else ''}." if name else ""
+    url = settings.NOTIFICATIONS_PUBLIC_BASE_URL.rstrip("/") + reverse("reports:view", args=[report.pk])
+    minutes = max(0, int(getattr(settings, "CRITICAL_ACK_MINUTES", 60)))
+    return (f"{practice_details().name} URGENT: critical finding in report #{report.pk} "
+            f"({report.appointment.scan_type.name}) not acknowledged by the referring doctor within "
+            f"{minutes} min.{doctor} Please phone them now: {url}")
+

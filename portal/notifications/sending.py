@@ -31,6 +31,7 @@ Channel = Delivery.Channel
 MAX_ATTEMPTS = 3
 RETRY_AFTER = (dt.timedelta(minutes=5), dt.timedelta(minutes=30))
 UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
+URGENT_MESSAGES = ("critical_finding",)
 
 
 # --- Sending --------------------------------------------------------------------------
@@ -49,8 +50,11 @@ def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | Non
     expires = (item.context or {}).get("offer_expires") if item.kind == "waitlist_offer" else None
     if expires and now >= dt.datetime.fromisoformat(expires):
         return Status.CANCELLED, "The offer expired before it could be sent.", None
+    urgent = item.kind in URGENT_MESSAGES  # a critical finding: not held by routine choices or quiet hours
     if item.channel in (Channel.SMS, Channel.WHATSAPP):
-        if item.channel == Channel.SMS and (item.sms_opted_out or not item.notify_by_sms or not item.phone):
+        if item.channel == Channel.SMS and (
+            item.sms_opted_out or not (item.notify_by_sms or urgent) or not item.phone
+        ):
             return Status.SKIPPED, "The recipient turned text messages off.", None
         if item.channel == Channel.WHATSAPP:
             if not item.notify_by_whatsapp or not item.phone or not whatsapp.is_enabled():
@@ -58,14 +62,14 @@ def _hold(item: Outgoing, now: dt.datetime) -> tuple[str, str, dt.datetime | Non
             if not whatsapp.content_sid_for(item.kind):
                 return Status.SKIPPED, "No approved WhatsApp template for this message.", None
         quiet, quiet_start, quiet_end = item.quiet_window
-        if quiet and in_quiet_hours(now, quiet_start, quiet_end):
+        if quiet and not urgent and in_quiet_hours(now, quiet_start, quiet_end):
             until = next_allowed(now, quiet_start, quiet_end)
             if item.kind == "reminder" and item.start is not None and until >= item.start:
                 return Status.SKIPPED, "Quiet hours last until the appointment.", None
             if expires and until >= dt.datetime.fromisoformat(expires):
                 return Status.SKIPPED, "Quiet hours last until the offer expires.", None
             return Status.PENDING, "", until
-    elif not item.notify_by_email or not item.email:
+    elif not (item.notify_by_email or urgent) or not item.email:
         return Status.SKIPPED, "The recipient turned email off.", None
     elif item.kind == "reminder" and item.email_reminders is False:
         return Status.SKIPPED, "The recipient unsubscribed from reminder emails.", None

@@ -326,6 +326,46 @@ def report_notify_referrers(*, report) -> list[Delivery]:
 
 
 @transaction.atomic
+def report_notify_critical(*, report) -> list[Delivery]:
+    """The urgent notice of a critical finding to each referring doctor who may read the report: email
+    and SMS to whatever address they have (their routine-message choices and quiet hours do not hold
+    it back; a STOP still does). Once per report version (its key). The doctor acknowledges it on the
+    report page; reports escalates it when they do not."""
+    from portal.accounts.permissions import can
+    from portal.referrals.models import Referral
+
+    if not report.critical_finding:
+        return []
+    now = timezone.now()
+    created = []
+    referrals = Referral.objects.filter(appointment_id=report.appointment_id, referring_doctor__isnull=False
+                                        ).select_related("referring_doctor__user", "scan_type")
+    for referral in referrals:
+        doctor = referral.referring_doctor.user
+        if not can(doctor, "reports.read", report):
+            continue
+        addresses = []
+        if doctor.email:
+            addresses.append((Channel.EMAIL, doctor.email))
+        if doctor.phone and not preference_for(doctor).sms_opted_out:
+            addresses.append((Channel.SMS, doctor.phone.as_e164))
+        for channel, address in addresses:
+            delivery = Delivery(
+                referral=referral, recipient=doctor, key=f"critical_finding_{report.pk}", kind="critical_finding",
+                channel=channel, to=address, due_at=now, context={"report_id": report.pk},
+            )
+            delivery.full_clean(validate_unique=False, validate_constraints=False)
+            try:
+                with transaction.atomic():
+                    delivery.save()
+            except IntegrityError:
+                continue  # planned already: exactly once
+            created.append(delivery)
+    _queue_send(created)
+    return created
+
+
+@transaction.atomic
 def waitlist_notify_offer(*, offer, kind: str = "waitlist_offer") -> list[Delivery]:
     """Tell a waiting patient about a freed slot (or, kindly, that someone else booked it first)."""
     context = {"offer_id": offer.pk, "offer_start": offer.start.isoformat(),

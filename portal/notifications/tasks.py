@@ -70,3 +70,10 @@ def notify_waitlist_offer(offer_id: int, kind: str) -> int:
     if offer is None:
         return 0
     return len(services.waitlist_notify_offer(offer=offer, kind=kind))
+
+
+def notify_critical_finding(report_id: int) -> int:
+    from portal.reports.models import Report
+
+    report = Report.objects.select_related("appointment").filter(pk=report_id).first()
+    return len(services.report_notify_critical(report=report)) if report else 0

@@ -83,6 +83,46 @@ TEXTS = {
 }
 
 
+# Report templates (managers edit them in the CMS): the default per scan type, with headings and pick lists.
+TEMPLATES = {
+    "xr-chest": ("Normal chest radiograph",
+                 "TECHNIQUE: PA erect chest radiograph.\nLUNGS: Clear. No consolidation, effusion or pneumothorax.\n"
+                 "HEART AND MEDIASTINUM: Within normal limits.\nBONES: Intact.",
+                 "Normal chest radiograph.",
+                 "Heart: normal size | enlarged (cardiothoracic ratio above 0.5)\n"
+                 "Lungs: clear | consolidation | pleural effusion | pneumothorax"),
+    "ct-brain": ("Normal CT brain",
+                 "TECHNIQUE: Non-contrast CT of the brain.\nPARENCHYMA: No haemorrhage, mass effect or midline shift. "
+                 "Grey-white matter differentiation preserved.\nVENTRICLES: Age-appropriate.\n"
+                 "SINUSES AND MASTOIDS: Clear.",
+                 "No acute intracranial abnormality.",
+                 "Haemorrhage: none | subdural | extradural | subarachnoid | intraparenchymal\n"
+                 "Midline shift: none | less than 5 mm | 5 mm or more"),
+    "us-abdomen": ("Normal abdominal ultrasound",
+                   "LIVER: Normal size and echotexture, no focal lesion.\nGALLBLADDER: Thin-walled, no calculi.\n"
+                   "BILE DUCTS: Not dilated.\nKIDNEYS: Normal size, no hydronephrosis.\nPANCREAS AND SPLEEN: Normal.",
+                   "Normal abdominal ultrasound.",
+                   "Liver: normal | enlarged | fatty infiltration\nGallbladder: normal | calculi | wall thickening"),
+}
+
+
+def seed_templates(*, stdout) -> int:
+    """One default report template for each demo scan type in TEMPLATES (idempotent)."""
+    from portal.catalogue.models import ScanType
+    from portal.reports.models import ReportTemplate
+
+    made = 0
+    for scan in ScanType.objects.filter(code__in=TEMPLATES):
+        name, findings, impression, pick_lists = TEMPLATES[scan.code]
+        _, created = ReportTemplate.objects.get_or_create(
+            scan_type=scan, name=name,
+            defaults={"findings": findings, "impression": impression, "pick_lists": pick_lists, "is_default": True},
+        )
+        made += created
+    stdout.write(f"  report templates: {made} created")
+    return made
+
+
 def report_text(scan_type) -> tuple[str, str, str]:
     """The demo's findings, impression and recommendations for this scan (never another scan's)."""
     if scan_type.code in TEXTS:
@@ -126,6 +166,7 @@ def _demo_referrals(doctor: User, patient: User, stdout) -> int:
 
 
 def seed(*, stdout, style, options) -> None:
+    seed_templates(stdout=stdout)
     doctor = User.objects.filter(email="doctor@demo.test").first()
     patient = User.objects.filter(email="patient@demo.test").first()
     if doctor is not None and patient is not None and patient.date_of_birth:

@@ -14,6 +14,28 @@ class ReportForm(forms.Form):
     )
 
 
+class StartReportForm(forms.Form):
+    """Which of the scan type's templates a new draft starts from (the default preselected), or none."""
+
+    BLANK = "blank"
+    template = forms.ChoiceField(
+        label="Start from", widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choose a template, or a blank report.",
+                        "invalid_choice": "Choose one of this scan type's templates, or a blank report."},
+    )
+
+    def __init__(self, *args, templates: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(t.pk), f"{t.name} (default)" if t.is_default else t.name) for t in templates]
+        self.fields["template"].choices = [*choices, (self.BLANK, "A blank report")]
+        default = next((t for t in templates if t.is_default), templates[0] if templates else None)
+        self.fields["template"].initial = str(default.pk) if default else self.BLANK
+
+    def start_kwargs(self) -> dict:
+        value = self.cleaned_data["template"]
+        return {"blank": True} if value == self.BLANK else {"template_id": int(value)}
+
+
 class AmendForm(forms.Form):
     reason = forms.CharField(
         label="Reason for the amendment", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,

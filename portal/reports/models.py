@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from wagtail.models import RevisionMixin
 
 from portal.booking.models import Appointment
 from portal.core.files import PrivateUploadTo, private_storage
@@ -144,8 +145,9 @@ class ReportAccess(models.Model):
         return f"{self.get_action_display()} report #{self.report_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class ReportTemplate(TimeStampedModel):
-    """A starting text for a scan type's report, edited by managers in the Wagtail admin (a snippet).
+class ReportTemplate(RevisionMixin, TimeStampedModel):
+    """A starting text for a scan type's report, edited by managers in the Wagtail admin (a snippet
+    with revisions: every save is kept and can be compared or restored).
 
     A new draft copies the text; the signed report keeps its own text, not a link to the template.
     """
@@ -156,9 +158,63 @@ class ReportTemplate(TimeStampedModel):
     impression = models.TextField(blank=True)
     recommendations = models.TextField(blank=True)
     is_default = models.BooleanField(default=False, help_text="Used when the radiologist does not choose one.")
+    pick_lists = models.TextField(
+        blank=True,
+        help_text="One pick list a line: a heading, a colon, then the choices separated by |, e.g. "
+                  "“Liver: normal in size | enlarged | fatty infiltration”. The editor offers them as buttons "
+                  "that add “Liver: enlarged” to the findings.",
+    )
 
     class Meta:
         ordering = ["scan_type", "-is_default", "name"]
 
     def __str__(self) -> str:
         return f"{self.scan_type}: {self.name}"
+
+    @property
+    def pick_list_items(self) -> list[dict]:
+        """The pick lists as [{"heading": "Liver", "choices": ["normal in size", ...]}]; lines without a
+        heading and a choice are ignored."""
+        return parse_pick_lists(self.pick_lists)
+
+
+def parse_pick_lists(text: str) -> list[dict]:
+    items = []
+    for line in (text or "").splitlines():
+        heading, colon, rest = line.partition(":")
+        choices = [choice.strip() for choice in rest.split("|") if choice.strip()]
+        if colon and heading.strip() and choices:
+            items.append({"heading": heading.strip(), "choices": choices})
+    return items
+
+
+class CriticalNotice(TimeStampedModel):
+    """The urgent notice of a signed report's critical finding (one per signed version).
+
+    The referring doctor is told at signing (email and SMS, in the notifications' delivery log) and
+    acknowledges it in the portal. Not acknowledged by `ack_due_at` (settings.CRITICAL_ACK_MINUTES), it is
+    texted once to the practice's duty phones (settings.CRITICAL_DUTY_PHONES); what was sent is kept here.
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="critical_notice")
+    ack_due_at = models.DateTimeField(db_index=True,
+                                      help_text="Escalated to the duty phones when not acknowledged by then.")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.JSONField(default=list, blank=True, help_text="The duty phone numbers texted.")
+    escalation_result = models.JSONField(default=list, blank=True,
+                                         help_text="Per number: the provider's message id or the error.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Critical finding notice for report #{self.report_id}"
+
+    @property
+    def state(self) -> str:
+        if self.acknowledged_at is not None:
+            return "acknowledged"
+        return "escalated" if self.escalated_at is not None else "waiting"

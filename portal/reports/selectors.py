@@ -6,7 +6,21 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,7 +28,8 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.accounts.permissions import can
 from portal.booking.models import Appointment
-from portal.reports.models import Report, ReportAccess
+from portal.reports.models import CriticalNotice, Report, ReportAccess, ReportTemplate
+from portal.reports.rules import doctor_referred
 
 FINAL = (Report.Status.SIGNED, Report.Status.AMENDED)
 
@@ -38,11 +53,12 @@ def worklist(*, user: User) -> QuerySet[Appointment]:
         raise PermissionDenied
     signed = Report.objects.filter(appointment=OuterRef("pk"), status__in=FINAL)
     draft = Report.objects.filter(appointment=OuterRef("pk"), status=Report.Status.DRAFT).order_by("-version")
+    templates = ReportTemplate.objects.filter(scan_type_id=OuterRef("scan_type_id"))
     return (
         Appointment.objects.filter(status=Appointment.Status.COMPLETED)
         .annotate(has_final=Exists(signed))
         .filter(has_final=False)
-        .annotate(draft_id=Subquery(draft.values("pk")[:1]))
+        .annotate(draft_id=Subquery(draft.values("pk")[:1]), has_templates=Exists(templates))
         .select_related("patient", "scan_type", "room")
         .order_by("completed_at", "pk")
     )
@@ -175,17 +191,80 @@ def turnaround_by_radiologist(*, since: dt.datetime | None = None, until: dt.dat
     return result
 
 
-def prior_reports(*, user: User, appointment: Appointment, limit: int = 10) -> list[Report]:
-    """The patient's earlier signed reports of the same body part, newest first (for the editor)."""
+def _priors(*, user: User, appointment: Appointment) -> QuerySet[Report]:
+    """The same patient's current signed reports of earlier scans (never another patient's)."""
     if not can(user, "reports.write"):
         raise PermissionDenied
-    return list(
-        _report_queryset().filter(
-            appointment__patient_id=appointment.patient_id, status=Report.Status.SIGNED,
-            appointment__scan_type__body_part=appointment.scan_type.body_part,
-            appointment__start__lt=appointment.start,
-        ).exclude(appointment=appointment).order_by("-signed_at")[:limit]
-    )
+    return _report_queryset().filter(
+        appointment__patient_id=appointment.patient_id, status=Report.Status.SIGNED,
+        appointment__start__lt=appointment.start,
+    ).exclude(appointment_id=appointment.pk)
+
+
+def prior_reports(*, user: User, appointment: Appointment, limit: int = 20) -> list[Report]:
+    """The patient's earlier signed reports for the editor: the same body part first, then the same
+    modality, then the rest; newest first within each. Each carries `match` ("body part", "modality", "")."""
+    scan = appointment.scan_type
+    same_part = Q(appointment__scan_type__body_part__iexact=scan.body_part) if scan.body_part else Q(pk__in=[])
+    rank = Case(When(same_part, then=Value(0)), When(appointment__scan_type__modality=scan.modality, then=Value(1)),
+                default=Value(2), output_field=IntegerField())
+    priors = list(_priors(user=user, appointment=appointment).annotate(match_rank=rank)
+                  .order_by("match_rank", "-appointment__start", "-pk")[:limit])
+    for prior in priors:
+        prior.match = {0: "same body part", 1: "same modality"}.get(prior.match_rank, "")
+    return priors
+
+
+def prior_report_get(*, user: User, appointment: Appointment, pk: int) -> Report:
+    """One prior of this appointment's patient, for the side-by-side view; 404 for anything else."""
+    prior = _priors(user=user, appointment=appointment).filter(pk=pk).first()
+    if prior is None:
+        raise Http404("No prior report found.")
+    return prior
+
+
+def report_templates_for(*, user: User, appointment: Appointment) -> list:
+    """The scan type's report templates, the default first (for the radiologist starting a report)."""
+    if not can(user, "reports.write"):
+        raise PermissionDenied
+    return list(ReportTemplate.objects.filter(scan_type_id=appointment.scan_type_id)
+                .order_by("-is_default", "name", "pk"))
+
+
+def pick_lists_for(*, appointment: Appointment) -> list[dict]:
+    """The pick lists of the scan type's templates, one entry a heading (choices merged, in order)."""
+    merged: dict[str, list[str]] = {}
+    for template in ReportTemplate.objects.filter(scan_type_id=appointment.scan_type_id).order_by("-is_default",
+                                                                                                  "name", "pk"):
+        for item in template.pick_list_items:
+            choices = merged.setdefault(item["heading"], [])
+            choices.extend(choice for choice in item["choices"] if choice not in choices)
+    return [{"heading": heading, "choices": choices} for heading, choices in merged.items()]
+
+
+def critical_notice_for_doctor(*, user: User, report_pk: int):
+    """The critical notice of a report for its referring doctor to acknowledge; 404 for anyone else
+    (another doctor, the patient, staff)."""
+    notice = CriticalNotice.objects.select_related("report__appointment").filter(report_id=report_pk).first()
+    if notice is None or not doctor_referred(user, notice.report.appointment_id):
+        raise Http404("No critical finding to acknowledge.")
+    return notice
+
+
+def critical_notice_for_view(*, user: User, report: Report) -> dict | None:
+    """What the report page shows about its critical notice: the doctor may acknowledge; clinical staff
+    see who was told and whether it was acknowledged or escalated; the patient sees nothing of it."""
+    if not report.critical_finding:
+        return None
+    notice = CriticalNotice.objects.select_related("acknowledged_by").filter(report=report).first()
+    if notice is None:
+        return None
+    if doctor_referred(user, report.appointment_id):
+        return {"notice": notice, "can_acknowledge": notice.acknowledged_at is None, "staff": False}
+    if user.has_perm("reports.view_report"):
+        return {"notice": notice, "can_acknowledge": False, "staff": True}
+    return None
+
 
 def report_list_readable_by(*, user: User, everything: bool = False) -> QuerySet[Report]:
     """Current signed reports (not superseded versions) for a records export (FHIR), by the same

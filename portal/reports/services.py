@@ -21,6 +21,7 @@ from portal.booking.models import Appointment
 from portal.core import signals
 from portal.core.clientip import client_ip
 from portal.core.uploads import check_upload
+from portal.reports.critical import critical_notice_open
 from portal.reports.models import Report, ReportAccess, ReportTemplate
 from portal.reports.pdf import render_report_pdf
 
@@ -43,10 +44,12 @@ def _require(user: User, action: str, obj=None) -> None:
 
 
 @transaction.atomic
-def report_start(*, appointment: Appointment, radiologist: User, template_id: int | None = None) -> Report:
+def report_start(*, appointment: Appointment, radiologist: User, template_id: int | None = None,
+                 blank: bool = False) -> Report:
     """The draft of a completed scan's report (the open draft if one exists).
 
-    A new draft starts from a report template of the scan type: the chosen one, else the default.
+    A new draft starts from a report template of the scan type: the chosen one, else the default
+    (`blank`: none). The text is copied: a later edit of the template changes no report.
     """
     _require(radiologist, "reports.write")
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -59,7 +62,9 @@ def report_start(*, appointment: Appointment, radiologist: User, template_id: in
         raise ValidationError("This scan already has a signed report. Make an amendment to change it.")
     report = Report(appointment=appointment, version=1, radiologist=radiologist)
     templates = ReportTemplate.objects.filter(scan_type_id=appointment.scan_type_id)
-    if template_id is not None:
+    if blank:
+        template = None
+    elif template_id is not None:
         template = templates.filter(pk=template_id).first()
         if template is None:
             raise ValidationError("That report template is not one for this scan type.")
@@ -115,6 +120,7 @@ def _finalise(report: Report, *, signer: User | None, pdf: bytes, uploaded: bool
         previous.save(update_fields=["status", "updated_at"])
     report.full_clean()
     report.save()
+    critical_notice_open(report=report)
     signals.send_on_commit(signals.report_signed, sender=Report, report=report)
     if report.released_at <= now:
         _announce(report)
@@ -135,6 +141,13 @@ def _announce(report: Report) -> None:
     signals.send_on_commit(signals.report_released, sender=Report, report=report)
 
 
+def report_sign_problem(report: Report) -> str | None:
+    """Why this draft cannot be signed yet, or None (asked before the confirmation, and again at signing)."""
+    if not report.findings.strip() or not report.impression.strip():
+        return "Findings and impression are needed before the report can be signed."
+    return None
+
+
 @transaction.atomic
 def report_sign(*, report: Report, radiologist: User) -> Report:
     """Sign and finalise a draft: its content is locked from now on."""
@@ -142,8 +155,8 @@ def report_sign(*, report: Report, radiologist: User) -> Report:
     report = _locked(report)
     if report.status != Report.Status.DRAFT:
         raise ValidationError(LOCKED_MESSAGE)
-    if not report.findings.strip() or not report.impression.strip():
-        raise ValidationError("Findings and impression are needed before the report can be signed.")
+    if problem := report_sign_problem(report):
+        raise ValidationError(problem)
     report.radiologist = radiologist
     report.signed_at = timezone.now()  # printed on the PDF
     pdf = render_report_pdf(report)

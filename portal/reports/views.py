@@ -12,8 +12,9 @@ from portal.accounts.permissions import can, is_patient
 from portal.booking.models import Appointment
 from portal.imaging import panels as imaging_panels
 from portal.imaging import selectors as imaging_selectors
+from portal.reports import critical as services_critical
 from portal.reports import selectors, services
-from portal.reports.forms import AmendForm, ReportForm, ReportUploadForm
+from portal.reports.forms import AmendForm, ReportForm, ReportUploadForm, StartReportForm
 from portal.reports.models import Report, ReportAccess
 
 WORKLIST_PAGE_SIZE = 50
@@ -29,17 +30,39 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/worklist.html", {"page": page, "rows": rows})
 
 
-@require_POST
 def start(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """Start a report: choose among the scan type's templates (the default preselected) or a blank one.
+    A POST without a choice (the worklist's button when the scan type has no template) takes the default."""
     if not can(request.user, "reports.write"):
         raise PermissionDenied
-    appointment = get_object_or_404(Appointment, pk=appointment_id)
-    try:
-        report = services.report_start(appointment=appointment, radiologist=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("reports:worklist")
-    return redirect("reports:edit", pk=report.pk)
+    appointment = get_object_or_404(Appointment.objects.select_related("patient", "scan_type", "room"),
+                                    pk=appointment_id)
+    draft = appointment.reports.filter(status=Report.Status.DRAFT).order_by("-version").first()
+    if draft is not None:
+        return redirect("reports:edit", pk=draft.pk)
+    templates = selectors.report_templates_for(user=request.user, appointment=appointment)
+    form = StartReportForm(request.POST or None, templates=templates)
+    if request.method == "POST":
+        if "template" not in request.POST:
+            kwargs: dict | None = {}
+        elif form.is_valid():
+            kwargs = form.start_kwargs()
+        else:
+            kwargs = None
+        if kwargs is not None:
+            try:
+                report = services.report_start(appointment=appointment, radiologist=request.user, **kwargs)
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+                return redirect("reports:worklist")
+            return redirect("reports:edit", pk=report.pk)
+    return render(request, "reports/start.html", {"appointment": appointment, "form": form,
+                                                  "templates": templates})
+
+
+def _draft_form_context(report: Report) -> dict:
+    return {"findings": report.findings, "impression": report.impression,
+            "recommendations": report.recommendations, "critical_finding": report.critical_finding}
 
 
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -47,26 +70,34 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if report.status != Report.Status.DRAFT:
         messages.error(request, services.LOCKED_MESSAGE)
         return redirect("reports:view", pk=report.pk)
+    appointment = report.appointment
+    prior = None
+    if request.GET.get("prior"):
+        if not request.GET["prior"].isdigit():
+            raise Http404("No prior report found.")
+        prior = selectors.prior_report_get(user=request.user, appointment=appointment, pk=int(request.GET["prior"]))
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
+            action = request.POST.get("action")
             try:
                 report = services.report_save_draft(report=report, radiologist=request.user, **form.cleaned_data)
-                if request.POST.get("action") == "sign":
+                if action == "sign_confirmed":  # confirmed in the page's dialog
                     report = services.report_sign(report=report, radiologist=request.user)
                     messages.success(request, f"Report signed (version {report.version}). Its content is now locked.")
                     return redirect("reports:view", pk=report.pk)
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
                 return redirect("reports:edit", pk=report.pk)
+            if action == "sign":  # without the dialog (no JavaScript): the confirmation page
+                if problem := services.report_sign_problem(report):
+                    messages.error(request, problem)
+                    return redirect("reports:edit", pk=report.pk)
+                return redirect("reports:sign", pk=report.pk)
             messages.success(request, "Draft saved.")
-            return redirect("reports:edit", pk=report.pk)
+            return redirect(request.get_full_path())
     else:
-        form = ReportForm(initial={
-            "findings": report.findings, "impression": report.impression,
-            "recommendations": report.recommendations, "critical_finding": report.critical_finding,
-        })
-    appointment = report.appointment
+        form = ReportForm(initial=_draft_form_context(report))
     return render(request, "reports/edit.html", {
         "report": report, "form": form, "appointment": appointment,
         "flags": selectors.screening_flags(appointment),
@@ -75,7 +106,39 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         # Imaging (issue 14): the study beside the report, and the priors.
         "imaging": imaging_panels.editor_images(request.user, appointment),
         "prior_reports": selectors.prior_reports(user=request.user, appointment=appointment),
+        "prior": prior,
+        "pick_lists": selectors.pick_lists_for(appointment=appointment),
     })
+
+
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm the signature on a page of its own (the editor's dialog does the same with JavaScript)."""
+    report = selectors.report_for_writing(user=request.user, pk=pk)
+    if report.status != Report.Status.DRAFT:
+        messages.error(request, services.LOCKED_MESSAGE)
+        return redirect("reports:view", pk=report.pk)
+    if request.method == "POST":
+        try:
+            report = services.report_sign(report=report, radiologist=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("reports:edit", pk=report.pk)
+        messages.success(request, f"Report signed (version {report.version}). Its content is now locked.")
+        return redirect("reports:view", pk=report.pk)
+    return render(request, "reports/sign.html", {"report": report, "appointment": report.appointment})
+
+
+@require_POST
+def critical_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The referring doctor has seen the critical finding (anyone else: 404)."""
+    notice = selectors.critical_notice_for_doctor(user=request.user, report_pk=pk)
+    try:
+        services_critical.critical_notice_acknowledge(notice=notice, doctor=request.user)
+    except ValidationError as exc:
+        messages.info(request, _error_text(exc))
+    else:
+        messages.success(request, "Thank you: your acknowledgement of the critical finding is recorded.")
+    return redirect("reports:view", pk=pk)
 
 
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
@@ -142,6 +205,7 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
         "access_log": selectors.report_access_log(user=request.user, report=report)[:200] if show_log else None,
         "can_amend": can(request.user, "reports.write") and report.status == Report.Status.SIGNED,
         "can_share": can(request.user, "reports.share", report),
+        "critical": selectors.critical_notice_for_view(user=request.user, report=report),
         "is_patient_view": report.appointment.patient_id == request.user.pk,
         "feedback_given": hasattr(report.appointment, "feedback") if is_patient(request.user) else None,
         # Imaging (issue 14): the images, and their openings in "Who opened my report".

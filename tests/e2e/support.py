@@ -77,3 +77,14 @@ def choose_medical_aid(page, *, plan: str, member_number: str) -> None:
 def worklist_row(page, patient_name: str):
     """The staff worklist's row for this patient."""
     return page.locator("tbody tr", has_text=patient_name)
+
+
+def start_or_continue_report(page, row) -> None:
+    """From a reporting-worklist row to the report editor: "Start report" (a button when the scan type has
+    no template; a link to the template picker, default preselected, when it has), or "Continue draft"."""
+    start = row.get_by_role("button", name="Start report").or_(row.get_by_role("link", name="Start report"))
+    (start if start.count() else row.get_by_role("link", name="Continue draft")).first.click()
+    page.wait_for_url(re.compile(r"/reports/(\d+/edit|appointment/\d+/start)/"))
+    if "/start/" in page.url:
+        page.get_by_role("button", name="Start the draft").click()
+    page.wait_for_url(re.compile(r"/reports/\d+/edit/"))

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.support import PATIENT, RADIOLOGIST, seed_demo
+from tests.e2e.support import PATIENT, RADIOLOGIST, seed_demo, start_or_continue_report
 
 pytestmark = pytest.mark.e2e
 
@@ -41,9 +41,7 @@ def test_radiologist_opens_the_study_beside_the_report(journey, imaging_demo):
     assert with_images is not None, "the demo should leave a scan with images on the reporting worklist"
     row = page.locator("tbody tr", has_text=with_images.appointment.patient.get_full_name()).filter(
         has_text=with_images.appointment.scan_type.name).first
-    start = row.get_by_role("button", name="Start report")
-    (start if start.count() else row.get_by_role("link", name="Continue draft")).click()
-    page.wait_for_url(re.compile(r"/reports/\d+/edit/"))
+    start_or_continue_report(page, row)
     journey.arrived("editor with images")
     panel = page.locator("#imaging-editor-panel")
     assert panel.get_by_role("heading", name="Images").count() == 1

@@ -17,6 +17,7 @@ from tests.e2e.support import (
     pick_first_free_slot,
     referral_pdf,
     seed_demo,
+    start_or_continue_report,
 )
 
 pytestmark = pytest.mark.e2e
@@ -133,14 +134,12 @@ def test_radiologist_reviews_screening_reports_and_amends(journey, demo):
 
     page = journey.visit("/reports/worklist/", "reporting worklist")
     first = page.locator("tbody tr").first
-    start = first.get_by_role("button", name="Start report")
-    (start if start.count() else first.get_by_role("link", name="Continue draft")).click()
-    page.wait_for_url(re.compile(r"/reports/\d+/edit/"))
+    start_or_continue_report(page, first)
     journey.arrived("editor")
     page.get_by_label("Findings").fill("Mild degenerative change. No fracture.")
     page.get_by_label("Impression").fill("No acute abnormality.")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign and finalise").click()
+    page.get_by_role("button", name="Sign and finalise…").click()  # opens the page's dialog
+    page.locator("#sign-dialog").get_by_role("button", name="Sign and finalise", exact=True).click()
     page.wait_for_url(re.compile(r"/reports/\d+/view/"))
     journey.arrived("signed")
     signed = Report.objects.get(pk=int(re.search(r"/reports/(\d+)/", page.url).group(1)))
@@ -153,8 +152,8 @@ def test_radiologist_reviews_screening_reports_and_amends(journey, demo):
     page.wait_for_url(re.compile(r"/reports/\d+/edit/"))
     journey.arrived("amendment editor")
     page.get_by_label("Impression").fill("No acute abnormality. Unchanged from prior study.")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign and finalise").click()
+    page.get_by_role("button", name="Sign and finalise…").click()  # opens the page's dialog
+    page.locator("#sign-dialog").get_by_role("button", name="Sign and finalise", exact=True).click()
     page.wait_for_url(re.compile(r"/reports/\d+/view/"))
     journey.arrived("amendment signed")
     assert "Unchanged from prior study" in page.content()

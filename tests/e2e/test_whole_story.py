@@ -25,6 +25,7 @@ from tests.e2e.support import (
     pick_first_free_slot,
     referral_pdf,
     seed_demo,
+    start_or_continue_report,
     worklist_row,
 )
 
@@ -148,14 +149,13 @@ def test_the_whole_story(person, settings, tmp_path):
     radiologist = person("radiologist")
     radiologist.sign_in(RADIOLOGIST)
     page = radiologist.visit("/reports/worklist/", "reporting worklist")
-    page.locator("tbody tr", has_text=NAME).get_by_role("button", name="Start report").click()
-    page.wait_for_url(re.compile(r"/reports/\d+/edit/"))
+    start_or_continue_report(page, page.locator("tbody tr", has_text=NAME))
     radiologist.arrived("report editor")
     page.get_by_label("Findings").fill("No intracranial haemorrhage, mass or midline shift. Ventricles normal.")
     page.get_by_label("Impression").fill("Normal CT brain.")
     radiologist.follow(page.get_by_role("button", name="Save draft"), "draft saved")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Sign and finalise").click()
+    page.get_by_role("button", name="Sign and finalise…").click()  # opens the page's dialog
+    page.locator("#sign-dialog").get_by_role("button", name="Sign and finalise", exact=True).click()
     page.wait_for_url(re.compile(r"/reports/\d+/view/"))
     radiologist.arrived("signed report")
 

@@ -58,8 +58,11 @@ def world():
     draft_appointment = completed_appointment(patient=patient)
     draft = services.report_start(appointment=draft_appointment, radiologist=staff["radiologist"])
     waiting = completed_appointment(patient=patient)
+    critical_appointment = completed_appointment(patient=patient)
+    referral_for(appointment=critical_appointment, doctor_user=users["doctor"])
+    critical = signed_report(appointment=critical_appointment, by=staff["radiologist"], critical_finding=True)
     return {"users": users, "report": report, "draft": draft, "waiting": waiting, "referral": referral,
-            "appointment": appointment}
+            "appointment": appointment, "critical": critical}
 
 
 def _cases(w):
@@ -69,6 +72,7 @@ def _cases(w):
     return [
         ("get", reverse("reports:mine"), _only({"patient": 200, "other_patient": 200}, 403)),
         ("get", reverse("reports:worklist"), _only({"radiologist": 200}, 403)),
+        ("get", reverse("reports:start", args=[w["waiting"].pk]), _only({"radiologist": 200}, 403)),  # the picker
         ("post", reverse("reports:start", args=[w["waiting"].pk]), _only({"radiologist": 302}, 403)),
         ("get", reverse("reports:edit", args=[d]), _only({"radiologist": 200}, 403)),
         ("post", reverse("reports:edit", args=[d]), _only({"radiologist": 302}, 403)),
@@ -89,6 +93,11 @@ def _cases(w):
          _only({"reception": 302, "manager": 302}, 404)),
         ("get", reverse("doctor:referral_detail", args=[w["referral"].pk]),
          _only({"doctor": 200, "other_doctor": 404, "unverified_doctor": 200}, 403)),
+        ("get", reverse("reports:sign", args=[d]), _only({"radiologist": 200}, 403)),
+        # the empty draft cannot be signed: back to the editor with the reason
+        ("post", reverse("reports:sign", args=[d]), _only({"radiologist": 302}, 403)),
+        # only the critical report's own (verified) referring doctor may acknowledge it
+        ("post", reverse("reports:critical_acknowledge", args=[w["critical"].pk]), _only({"doctor": 302}, 404)),
     ]
 
 

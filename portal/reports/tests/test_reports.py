@@ -89,7 +89,7 @@ def test_the_editor_saves_a_draft_then_signs(client):
     client.post(reverse("reports:edit", args=[report.pk]), {**data, "action": "save"})
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT and report.critical_finding and report.findings == "Small nodule."
-    response = client.post(reverse("reports:edit", args=[report.pk]), {**data, "action": "sign"})
+    response = client.post(reverse("reports:edit", args=[report.pk]), {**data, "action": "sign_confirmed"})
     assert response["Location"] == reverse("reports:view", args=[report.pk])
     report.refresh_from_db()
     assert report.status == Report.Status.SIGNED and report.pdf_sha256

@@ -45,3 +45,18 @@ def test_the_signed_report_keeps_its_text_when_the_template_changes_later():
     template.save()
     report.refresh_from_db()
     assert report.findings == "Old text"
+
+
+def test_the_demo_adds_a_default_template_with_pick_lists_once():
+    import io
+
+    from portal.catalogue.tests.factories import ScanTypeFactory
+    from portal.reports.demo import seed_templates
+
+    scan = ScanTypeFactory(code="xr-chest", name="Chest X-ray")
+    assert seed_templates(stdout=io.StringIO()) == 1
+    assert seed_templates(stdout=io.StringIO()) == 0
+    [template] = ReportTemplate.objects.filter(scan_type=scan)
+    assert template.is_default and template.pick_list_items[0]["heading"] == "Heart"
+    report = services.report_start(appointment=completed_appointment(scan_type=scan), radiologist=radiologist())
+    assert report.findings.startswith("TECHNIQUE: PA erect chest radiograph.")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0008_report_template'),
+        ('reports', '0010_grant_report_template_permissions'),
     ]
 
     operations = [
