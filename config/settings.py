@@ -402,6 +402,7 @@ PUBLIC_URL_NAMES = [
     "notifications:twilio_status",
     "reports:shared",  # a report share link: the token is the key (issue 16)
     "reports:shared_pdf",
+    "referrals:invitation",  # a referral invitation: the emailed one-time token is the key (issue 13.11)
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------
