@@ -146,6 +146,8 @@ def test_reception_sees_the_mismatch_and_the_doctor_does_not(client, three_cases
     assert referral.patient == wrong
     appointment = AppointmentFactory(patient=wrong)
     services.referral_attach(referral=referral, appointment=appointment)
+    own = client.get(reverse("booking:detail", args=[appointment.pk])).content.decode()
+    assert "Check the patient" not in own  # for the practice to check, not the patient
     reception = user_with_role(Role.RECEPTION)
     enable_totp(reception)
     client.force_login(reception)
@@ -248,3 +250,12 @@ def test_the_referral_past_the_per_doctor_limit_is_refused_and_nothing_is_create
     client.force_login(verified_doctor())
     assert client.post(reverse("doctor:referral_create"), _form(email="p9@example.test")).status_code == 302
     assert Referral.objects.count() == 4
+
+
+def test_a_waiting_referral_is_not_in_any_records_export_until_accepted(three_cases):
+    doctor, referral = three_cases["doctor"], three_cases["sent"]["right"]["referral"]
+    assert not referral_list_visible_to(user=doctor).filter(pk=referral.pk).exists()
+    assert not referral_list_visible_to(user=doctor, everything=True).filter(pk=referral.pk).exists()
+    _accepted(three_cases, "right")
+    assert referral_list_visible_to(user=doctor).filter(pk=referral.pk).exists()
+    assert referral_list_visible_to(user=three_cases["right"]).filter(pk=referral.pk).exists()
