@@ -269,6 +269,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # limits (issue 13, item 11: a doctor cannot probe the patient list by bulk submissions).
 DOCTOR_REFERRAL_RATE_LIMIT = (int(env("DOCTOR_REFERRAL_RATE_LIMIT_COUNT", "20") or 20),
                               int(env("DOCTOR_REFERRAL_RATE_LIMIT_SECONDS", "3600") or 3600))
+# Days a referral invitation's emailed link stays valid (portal.referrals.invitations).
+REFERRAL_INVITATION_DAYS = int(env("REFERRAL_INVITATION_DAYS", "14") or 14)
 MFA_TOTP_ISSUER = env("PRACTICE_NAME", "Radiology Portal")
 # Staff roles must enrol in two-factor authentication before any staff page opens.
 STAFF_MFA_REQUIRED = env_bool("DJANGO_STAFF_MFA_REQUIRED", True)
@@ -405,6 +407,7 @@ PUBLIC_URL_NAMES = [
     "reports:shared_series",  # and the report's images, where the imaging app has them
     "reports:shared_image",
     "reports:shared_images_download",
+    "referrals:invitation",  # a referral invitation: the emailed one-time token is the key (issue 13.11)
 ]
 
 # --- Logging: patient data never goes into logs ----------------------------------

@@ -17,6 +17,7 @@ from portal.booking.forms import CancelForm, SlotForm
 from portal.booking.ics import appointment_ics, calendar_offered
 from portal.booking.picker import parse_day, picker_context
 from portal.booking.rules import STAFF_ACTIONS
+from portal.booking.views_staff import attendance_replies_for
 from portal.core.practice import practice_details
 from portal.core.registry import appointment_panels_for
 
@@ -49,6 +50,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "screening_rows": screening.describe(appointment.screening_answers or {}),
             "panels": appointment_panels_for(request.user, appointment),
             "staff_actions": staff_actions,
+            "attendance_replies": attendance_replies_for(request.user, appointment),
         },
     )
 

@@ -165,3 +165,13 @@ def appointment_move_slots(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(f"{reverse('booking:move', args=[appointment.pk])}?room={room.pk}&date={picker['day']}")
     return render(request, "booking/includes/picker.html", {"picker": picker})
+
+
+def attendance_replies_for(user, appointment: Appointment) -> list:
+    """The patient's text replies about this appointment (YES / CANCEL: when, by which channel, what
+    each did), newest first, for the staff who run the day's list (issue 13, item 5). Read through the
+    reverse relation notifications' AttendanceReply adds, so booking imports nothing from it."""
+    if not can(user, "booking.view_worklist") or appointment.patient_id == user.pk:
+        return []
+    replies = getattr(appointment, "attendance_replies", None)
+    return list(replies.order_by("-created_at", "-id")) if replies is not None else []

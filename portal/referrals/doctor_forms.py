@@ -11,8 +11,8 @@ class DoctorReferralForm(forms.Form):
     last_name = forms.CharField(label="Patient's last name", max_length=150)
     date_of_birth = forms.DateField(label="Patient's date of birth", widget=forms.DateInput(attrs={"type": "date"}))
     email = forms.EmailField(
-        label="Patient's email address", required=False,
-        help_text="Only needed if the patient has no account yet: we invite them to set a password.",
+        label="Patient's email address",
+        help_text="We email the patient an invitation to accept the referral.",
     )
     scan_type = forms.ModelChoiceField(
         label="Examination requested", queryset=ScanType.objects.none(), required=False,

@@ -1,9 +1,14 @@
-"""The referring doctor's side of referrals: upload a referral for a patient (found by exact name
-and date of birth, or invited by email), and the status of each referral.
+"""The referring doctor's side of referrals: send a referral letter for a patient, and the status of
+each referral.
 
-An invited patient gets an account without a usable password and an email with a one-time link
-(allauth's password-reset key) to set one; setting it proves the address, which is then marked
-verified (a task, queued from allauth's password_reset signal).
+Every accepted form takes one path (issue 13, item 11): the referral is stored waiting for the
+patient, and the address the doctor gave is invited to accept it (portal.referrals.invitations).
+The doctor is told the same thing, and sees the same row, whether or not the address has an account
+and whether or not its details match; mismatches are shown to reception after acceptance.
+
+An invited patient gets an account without a usable password and an email with a one-time link to
+set one; setting it proves the address, which is then marked verified and accepts the referral (a
+task, queued from allauth's password_reset signal).
 """
 
 from __future__ import annotations
@@ -14,33 +19,21 @@ import logging
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.permissions import is_verified_doctor
-from portal.accounts.roles import Role
-from portal.accounts.services import user_complete_signup
 from portal.catalogue.models import ScanType
 from portal.core import signals
 from portal.core.uploads import check_upload
+from portal.referrals import invitations
 from portal.referrals.models import Referral
 from portal.referrals.names import doctor_display_name
 
 logger = logging.getLogger(__name__)
 
-# One neutral refusal for every case that records nothing (no match without an email, several
-# matches, an email that belongs to an account with other details), so the form's messages do not
-# tell a doctor whether a person is a patient or an address is registered (issue 13, item 11).
-NOT_SENT = (
-    "We could not send this referral online. Check the patient's name, date of birth and email "
-    "address, or contact the practice to send it."
-)
-NO_MATCH = AMBIGUOUS = EMAIL_TAKEN = NOT_SENT
 RATE_LIMITED = (
     "You have sent the most referrals the portal accepts in a short time. Please try again later, "
     "or contact the practice."
@@ -65,10 +58,16 @@ def doctor_referral_rate_consume(*, doctor_user: User) -> None:
 
 
 def referral_display_status(referral: Referral, *, has_final_report: bool, now: dt.datetime | None = None) -> str:
-    """Where the referral is, from its appointment and report (a code; templates/referrals/doctor/_status.html
-    labels it): received; requested / booked (confirmed) while the visit is ahead; "not_recorded" once a booked visit's
+    """Where the referral is, from its appointment and report (a code; referrals/doctor/_status.html
+    labels it): awaiting_patient (or invitation_expired) until the patient accepts; received;
+    requested / booked (confirmed) while the visit is ahead; "not_recorded" once a booked visit's
     time has passed with no check-in; checked_in; scanned; reported; cancelled; no_show."""
     appointment = referral.appointment
+    if referral.status == Referral.Status.AWAITING_PATIENT and referral.patient_id is None:
+        invitation = getattr(referral, "invitation", None)
+        if invitation is not None and invitation.is_expired(now or timezone.now()):
+            return "invitation_expired"
+        return "awaiting_patient"
     if has_final_report:
         return "reported"
     if appointment is None:
@@ -87,88 +86,34 @@ def referral_display_status(referral: Referral, *, has_final_report: bool, now: 
     return "booked" if appointment.status == status.CONFIRMED else "requested"
 
 
-def patient_find(*, first_name: str, last_name: str, date_of_birth: dt.date) -> User | None:
-    """The one patient with exactly this name and date of birth (case aside); None if none;
-    ValidationError if several."""
-    matches = list(
-        User.objects.filter(
-            groups__name=Role.PATIENT, first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(),
-            date_of_birth=date_of_birth,
-        ).distinct()[:2]
-    )
-    if len(matches) > 1:
-        raise ValidationError(AMBIGUOUS)
-    return matches[0] if matches else None
-
-
-def _invite_link(request: HttpRequest | None, user: User) -> str:
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
-    path = reverse("account_reset_password_from_key",
-                   kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)})
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
-def patient_invite(
-    *, first_name: str, last_name: str, date_of_birth: dt.date, email: str, invited_by: User,
-    request: HttpRequest | None = None,
-) -> User:
-    """A patient account with no usable password, and an email to set one (after commit)."""
-    email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
-        raise ValidationError(EMAIL_TAKEN)
-    user = User.objects.create_user(email, None)  # set_password(None): unusable until they set one
-    user_complete_signup(user=user, role=Role.PATIENT, first_name=first_name, last_name=last_name,
-                         date_of_birth=date_of_birth)
-    EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
-    doctor_name = doctor_display_name(invited_by.get_full_name()) or "Your doctor"
-
-    def send() -> None:
-        context = {"user": user, "doctor_name": doctor_name, "link": _invite_link(request, user)}
-        send_mail(
-            subject=render_to_string("referrals/doctor/email/invite_subject.txt", context).strip(),
-            message=render_to_string("referrals/doctor/email/invite.txt", context),
-            from_email=None, recipient_list=[email],
-        )
-
-    transaction.on_commit(send)
-    logger.info("patient invited by referring doctor: user_id=%s", user.pk)
-    return user
-
-
 @transaction.atomic
 def doctor_referral_create(
-    *, doctor_user: User, first_name: str, last_name: str, date_of_birth: dt.date, email: str = "",
+    *, doctor_user: User, first_name: str, last_name: str, date_of_birth: dt.date, email: str,
     scan_type: ScanType | None, clinical_notes: str, uploaded_file, request: HttpRequest | None = None,
-) -> tuple[Referral, bool]:
-    """Store a verified doctor's referral letter for a patient. Returns (referral, invited)."""
+) -> Referral:
+    """Store a verified doctor's referral letter, waiting for the patient, and invite `email` to
+    accept it. Nothing here depends on whether the address or the person is known to the portal."""
     if not is_verified_doctor(doctor_user):
         raise PermissionDenied("Only verified referring doctors can send referrals.")
+    if not (email or "").strip():
+        raise ValidationError("Give the patient's email address: we email them an invitation to accept the referral.")
     doctor_referral_rate_consume(doctor_user=doctor_user)
     checked = check_upload(uploaded_file)
-    patient = patient_find(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth)
-    invited = False
-    if patient is None:
-        if not email:
-            raise ValidationError(NO_MATCH)
-        patient = patient_invite(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth,
-                                 email=email, invited_by=doctor_user, request=request)
-        invited = True
     referral = Referral(
-        patient=patient, referring_doctor=doctor_user.doctor_profile,
+        patient=None, referring_doctor=doctor_user.doctor_profile,
+        patient_first_name=" ".join(first_name.split())[:150], patient_last_name=" ".join(last_name.split())[:150],
+        patient_date_of_birth=date_of_birth,
         doctor_name=doctor_display_name(doctor_user.get_full_name())[:150], scan_type=scan_type,
-        clinical_notes=(clinical_notes or "").strip(), status=Referral.Status.RECEIVED,
+        clinical_notes=(clinical_notes or "").strip(), status=Referral.Status.AWAITING_PATIENT,
         original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
         sha256=checked.sha256, uploaded_by=doctor_user,
     )
     referral.file.save(checked.content.name, checked.content, save=False)
     referral.full_clean()
     referral.save()
+    invitations.referral_invitation_create(referral=referral, email=email, invited_by=doctor_user, request=request)
     signals.send_on_commit(signals.referral_received, sender=Referral, referral=referral)
-    return referral, invited
+    return referral
 
 
 @transaction.atomic
@@ -195,4 +140,9 @@ def on_password_reset(sender, request, user, **kwargs) -> None:
 
 
 def invited_patient_confirm_email_task(user_id: int) -> bool:
-    return invited_patient_confirm_email(user_id=user_id)
+    """Verify the invited address, then accept the referrals that waited for it."""
+    confirmed = invited_patient_confirm_email(user_id=user_id)
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        invitations.referral_invitations_accept_on_password_set(user=user)
+    return confirmed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.accounts.permissions import can
+from portal.accounts.permissions import can, is_clinical_staff
 from portal.referrals import selectors, services
 from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
 
@@ -22,6 +22,8 @@ def appointment_panel_context(user, appointment) -> dict | None:
         "can_upload": _letter_useful(appointment) and can(user, "referrals.upload_for_appointment", appointment),
         "link_form": LinkDoctorForm() if can(user, "accounts.approve_doctor") else None,
         "can_set_diagnosis": can(user, "referrals.set_diagnosis", appointment),
+        # The name / date of birth a doctor typed that differ from the account: for the practice to check.
+        "show_checks": is_clinical_staff(user),
         "form": ReferralUploadForm(),
     }
 

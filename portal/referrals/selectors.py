@@ -30,10 +30,11 @@ def referrals_for_appointment(*, user: User, appointment: Appointment) -> QueryS
 
 def referral_list_visible_to(*, user: User, everything: bool = False) -> QuerySet[Referral]:
     """Referrals for a records export (FHIR): all of them (`everything`, for an exporter), a
-    verified doctor's own referrals, or the patient's own."""
+    verified doctor's own referrals, or the patient's own. Only referrals that reached a patient: one
+    still waiting for its invitation to be accepted has no subject yet."""
     from portal.accounts.permissions import is_verified_doctor
 
-    qs = Referral.objects.select_related("referring_doctor__user", "patient", "scan_type")
+    qs = Referral.objects.select_related("referring_doctor__user", "patient", "scan_type").filter(patient__isnull=False)
     if everything:
         return qs
     if is_verified_doctor(user):

@@ -10,4 +10,5 @@ urlpatterns = [
     path("referrals/<int:pk>/file/", views.referral_file, name="file"),
     path("referrals/<int:pk>/doctor/", views.link_doctor, name="link_doctor"),
     path("referrals/<int:pk>/diagnosis/", views.set_diagnosis, name="set_diagnosis"),
+    path("referrals/invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -13,7 +13,7 @@ from portal.accounts.permissions import can
 from portal.booking import selectors as booking_selectors
 from portal.booking.views import _context, _guard, wizard_view
 from portal.core.clientip import client_ip
-from portal.referrals import selectors, services
+from portal.referrals import invitations, selectors, services
 from portal.referrals.forms import DiagnosisForm, LinkDoctorForm, ReferralUploadForm
 from portal.referrals.models import Referral
 
@@ -147,3 +147,25 @@ def set_diagnosis(request: HttpRequest, pk: int) -> HttpResponse:
     if referral.appointment_id:
         return redirect("booking:detail", referral.appointment_id)
     return redirect("accounts:dashboard")
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link to accept a doctor's referral: set a password (an invited account), sign in
+    (a registered one), or accept (the signed-in owner of the invited, verified address). Unknown
+    token or someone else's invitation: 404; used or expired: a clear refusal, nothing changed."""
+    from django.contrib.auth.views import redirect_to_login
+
+    try:
+        step = invitations.invitation_step(token=token, user=request.user)
+        if step.action == "set_password":
+            return redirect(step.url)
+        if step.action == "sign_in":
+            return redirect_to_login(request.get_full_path())
+        if request.method == "POST":
+            invitations.referral_invitation_accept(invitation=step.invitation, user=request.user)
+            messages.success(request, "Referral accepted. It is now on your account: you can book the scan.")
+            return redirect("accounts:dashboard")
+    except invitations.InvitationRefused as refused:
+        return render(request, "referrals/invitation_refused.html", {"message": refused.message}, status=410)
+    return render(request, "referrals/invitation.html", {"invitation": step.invitation,
+                                                         "referral": step.invitation.referral})

@@ -12,7 +12,7 @@ from weasyprint import HTML
 
 from portal.accounts.models import User
 from portal.booking.models import Appointment
-from portal.referrals import doctor_services
+from portal.referrals import doctor_services, invitations
 from portal.referrals.models import Referral
 from portal.reports import services
 from portal.reports.models import Report
@@ -143,12 +143,13 @@ def _demo_referrals(doctor: User, patient: User, stdout) -> int:
     for appointment in Appointment.objects.filter(patient=patient).order_by("start"):
         if Referral.objects.filter(appointment=appointment, referring_doctor__user=doctor).exists():
             continue
-        referral, _ = doctor_services.doctor_referral_create(
+        referral = doctor_services.doctor_referral_create(
             doctor_user=doctor, first_name=patient.first_name, last_name=patient.last_name,
-            date_of_birth=patient.date_of_birth, scan_type=appointment.scan_type,
+            date_of_birth=patient.date_of_birth, email=patient.email, scan_type=appointment.scan_type,
             clinical_notes="Please assess; symptoms for three weeks.",
             uploaded_file=SimpleUploadedFile("referral.pdf", _letter_pdf(doctor, patient), "application/pdf"),
         )
+        invitations.referral_invitation_accept(invitation=referral.invitation, user=patient)  # as the patient would
         # The demo links the letter to the visit it led to (reception does this in the portal).
         Referral.objects.filter(pk=referral.pk).update(appointment=appointment, status=Referral.Status.BOOKED)
         made += 1
@@ -156,11 +157,13 @@ def _demo_referrals(doctor: User, patient: User, stdout) -> int:
     if other is not None and other.date_of_birth and not Referral.objects.filter(
         patient=other, referring_doctor__user=doctor, appointment__isnull=True
     ).exists():
-        doctor_services.doctor_referral_create(
+        referral = doctor_services.doctor_referral_create(
             doctor_user=doctor, first_name=other.first_name, last_name=other.last_name,
-            date_of_birth=other.date_of_birth, scan_type=None, clinical_notes="Ultrasound abdomen, please.",
+            date_of_birth=other.date_of_birth, email=other.email, scan_type=None,
+            clinical_notes="Ultrasound abdomen, please.",
             uploaded_file=SimpleUploadedFile("referral.pdf", _letter_pdf(doctor, other), "application/pdf"),
         )
+        invitations.referral_invitation_accept(invitation=referral.invitation, user=other)
         made += 1
     return made
 

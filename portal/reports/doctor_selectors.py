@@ -22,7 +22,7 @@ def doctor_referrals(*, user: User) -> QuerySet[Referral]:
     final = Report.objects.filter(appointment_id=OuterRef("appointment_id"), status__in=FINAL)
     return (
         Referral.objects.filter(referring_doctor__user=user)
-        .select_related("patient", "appointment", "appointment__scan_type", "scan_type")
+        .select_related("patient", "appointment", "appointment__scan_type", "scan_type", "invitation")
         .annotate(has_final_report=Exists(final))
         .order_by("-created_at")
     )

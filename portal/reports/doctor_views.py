@@ -16,8 +16,8 @@ from portal.referrals import doctor_services as services
 from portal.referrals.doctor_forms import DoctorReferralForm
 from portal.reports import doctor_selectors
 
-SENT = ("Referral sent. The practice will contact the patient to book; a patient without an account "
-        "is emailed an invitation.")
+SENT = ("Referral sent. We have emailed the patient an invitation to accept it; it shows as waiting "
+        "until they do.")
 
 
 def _gate(request: HttpRequest) -> HttpResponse | None:
@@ -67,7 +67,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            # One message and one redirect whether the patient was found or invited (issue 13, item 11).
+            # One message and one redirect whatever the portal knows of the patient (issue 13, item 11).
             messages.success(request, SENT)
             return redirect("doctor:referrals")
     return render(request, "referrals/doctor/create.html", {"form": form})

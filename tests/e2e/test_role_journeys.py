@@ -175,11 +175,13 @@ def test_referring_doctor_sends_a_referral_and_reads_reports(journey, demo, tmp_
     page.get_by_label("Patient's first name").fill("Tendai")
     page.get_by_label("Patient's last name").fill("Moyo")
     page.get_by_label("Patient's date of birth").fill("1985-04-12")
+    page.get_by_label("Patient's email address").fill("tendai.moyo@example.test")  # always asked (issue 13.11)
     page.get_by_label("Examination requested").select_option(label="MRI knee")
     page.get_by_label("Clinical notes").fill("Locking of the right knee after a sports injury.")
     page.get_by_label("Referral letter").set_input_files(str(letter))
     page.get_by_role("button", name="Send referral").click()
     page.wait_for_url(re.compile(r"/doctor/referrals/$"))  # the same page whether or not the patient had an account
+    assert page.get_by_text("Waiting for the patient to accept").first.is_visible()
     journey.arrived("referral sent")
     assert Referral.objects.filter(referring_doctor__user__email=DOCTOR, scan_type__code="mri-knee").exists()
 

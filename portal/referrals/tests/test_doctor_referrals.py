@@ -76,32 +76,31 @@ def test_the_list_needs_a_constant_number_of_queries(client):
     assert len(many) == len(few)
 
 
-def test_a_doctor_refers_an_existing_patient_found_by_exact_name_and_birth_date(
+def test_a_referral_waits_for_the_patient_and_keeps_what_the_doctor_typed(
     client, django_capture_on_commit_callbacks
 ):
-    patient = user_with_role(Role.PATIENT, first_name="Tendai", last_name="Moyo", date_of_birth=dt.date(1985, 4, 12))
-    user_with_role(Role.PATIENT, first_name="Tendai", last_name="Moyo", date_of_birth=dt.date(1990, 1, 1))
+    patient = user_with_role(Role.PATIENT, email="tendai@example.test", first_name="Tendai", last_name="Moyo",
+                             date_of_birth=dt.date(1985, 4, 12))
     doctor = verified_doctor()
     client.force_login(doctor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("doctor:referral_create"), _form(first_name="tendai "))
+        response = client.post(reverse("doctor:referral_create"), _form(first_name=" tendai ",
+                                                                        email="Tendai@Example.test"))
     referral = Referral.objects.get()
     assert response["Location"] == reverse("doctor:referrals")
-    assert referral.patient == patient and referral.referring_doctor == doctor.doctor_profile
-    assert referral.status == Referral.Status.RECEIVED and referral.file.read() == PDF_BYTES
-    # an existing patient is not invited (the doctor's own "referral received" notice may go out)
-    assert [m for m in mail.outbox if patient.email in m.to] == []
+    assert referral.patient is None and referral.referring_doctor == doctor.doctor_profile
+    assert referral.status == Referral.Status.AWAITING_PATIENT and referral.file.read() == PDF_BYTES
+    assert (referral.patient_first_name, referral.patient_last_name, referral.patient_date_of_birth) == (
+        "tendai", "Moyo", dt.date(1985, 4, 12))
+    assert referral.invitation.email == "tendai@example.test" and referral.invitation.account == patient
+    assert not referral.invitation.by_password_set
+    # the registered patient is asked to sign in and accept; no account is made for them
+    [invite] = [m for m in mail.outbox if m.to == ["tendai@example.test"]]
+    assert "sign in" in invite.body and "/referrals/invitation/" in invite.body and "Cough" not in invite.body
+    assert User.objects.filter(email__iexact="tendai@example.test").count() == 1
 
 
-def test_an_unknown_patient_without_an_email_is_refused(client):
-    client.force_login(verified_doctor())
-    response = client.post(reverse("doctor:referral_create"), _form())
-    assert response.status_code == 200
-    assert "could not send this referral online" in response.content.decode()
-    assert not Referral.objects.exists()
-
-
-def test_an_unknown_patient_is_invited_by_email_and_verified_on_setting_a_password(
+def test_an_unknown_address_is_invited_verified_and_accepts_on_setting_a_password(
     client, django_capture_on_commit_callbacks
 ):
     client.force_login(verified_doctor(user__first_name="Farai", user__last_name="Chikwanha"))
@@ -111,17 +110,17 @@ def test_an_unknown_patient_is_invited_by_email_and_verified_on_setting_a_passwo
     assert not patient.has_usable_password()
     assert set(patient.groups.values_list("name", flat=True)) == {Role.PATIENT}
     assert patient.date_of_birth == dt.date(1985, 4, 12)
-    assert Referral.objects.get().patient == patient
+    assert Referral.objects.get().patient is None
     address = EmailAddress.objects.get(user=patient)
     assert not address.verified
     invitations = [m for m in mail.outbox if m.to == ["new.patient@example.test"]]
     assert len(invitations) == 1
     body = invitations[0].body
     assert "Farai Chikwanha" in body and "Cough" not in body  # no clinical details in the email
-    link = next(line for line in body.splitlines() if "/accounts/password/reset/key/" in line).strip()
+    link = next(line for line in body.splitlines() if "/referrals/invitation/" in line).strip()
     client.logout()
-    path = link.split("testserver", 1)[1]
-    response = client.get(path)
+    response = client.get(link.split("testserver", 1)[1])
+    response = client.get(response["Location"])
     response = client.post(response["Location"], {"password1": "A-new-Strong-pass-42", "password2":
                                                   "A-new-Strong-pass-42"})
     assert response.status_code == 302
@@ -129,22 +128,31 @@ def test_an_unknown_patient_is_invited_by_email_and_verified_on_setting_a_passwo
     assert patient.check_password("A-new-Strong-pass-42")
     address.refresh_from_db()
     assert address.verified
+    assert Referral.objects.get().patient == patient
 
 
-def test_inviting_with_an_email_that_belongs_to_someone_else_is_refused(client):
-    user_with_role(Role.PATIENT, email="taken@example.test", first_name="Someone", last_name="Else")
+def test_a_second_referral_to_an_invited_account_waits_for_the_same_password_set(
+    client, django_capture_on_commit_callbacks
+):
     client.force_login(verified_doctor())
-    response = client.post(reverse("doctor:referral_create"), _form(email="taken@example.test"))
-    page = response.content.decode()
-    assert "could not send this referral online" in page and "details do not match" not in page
-    assert not Referral.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("doctor:referral_create"), _form(email="twice@example.test"))
+        client.post(reverse("doctor:referral_create"), _form(email="twice@example.test"))
+    assert User.objects.filter(email="twice@example.test").count() == 1
+    assert list(Referral.objects.values_list("invitation__by_password_set", flat=True)) == [True, True]
+    patient = User.objects.get(email="twice@example.test")
+    patient.set_password("A-new-Strong-pass-42")
+    patient.save()
+    doctor_services.invited_patient_confirm_email_task(patient.pk)  # what allauth's signal queues
+    assert set(Referral.objects.values_list("patient", flat=True)) == {patient.pk}
 
 
 def test_a_non_document_referral_file_is_refused(client):
     client.force_login(verified_doctor())
     user_with_role(Role.PATIENT, first_name="Tendai", last_name="Moyo", date_of_birth=dt.date(1985, 4, 12))
     response = client.post(reverse("doctor:referral_create"),
-                           _form(file=SimpleUploadedFile("letter.pdf", b"MZ\x90 an exe", "application/pdf")))
+                           _form(email="tendai@example.test",
+                                 file=SimpleUploadedFile("letter.pdf", b"MZ\x90 an exe", "application/pdf")))
     assert "Only PDF, JPG, PNG files are accepted" in response.content.decode()
     assert not Referral.objects.exists()
 
@@ -176,6 +184,11 @@ def test_a_draft_report_is_not_shown_to_the_doctor(client):
 def test_the_status_helper_for_a_cancelled_referral():
     referral = Referral(status=Referral.Status.CANCELLED)
     assert doctor_services.referral_display_status(referral, has_final_report=False) == "cancelled"
+
+
+def test_the_status_helper_for_a_referral_waiting_for_its_patient():
+    referral = Referral(status=Referral.Status.AWAITING_PATIENT)
+    assert doctor_services.referral_display_status(referral, has_final_report=False) == "awaiting_patient"
 
 
 @pytest.mark.parametrize(("status", "days", "code", "label"), [
