@@ -119,7 +119,7 @@ def test_webhook_forgeries_with_debug_off_are_all_refused_and_change_nothing(cli
                                   method="card_online", status="pending", provider_session_id="cs_test_w")
     mobile = Payment.objects.create(appointment=appointment, amount=Decimal("100.00"), currency="USD",
                                     method=Payment.Method.MOBILE_MONEY, status="pending", provider_poll_url=pn.POLL_URL)
-    delivery = Delivery.objects.create(appointment=appointment, recipient=patient, kind="a", message="reminder",
+    delivery = Delivery.objects.create(appointment=appointment, recipient=patient, key="a", kind="reminder",
                                        channel="sms", status="sent", due_at=start, provider_message_id="SMaaa")
 
     paid = json.dumps(event(session_object(card)))
