@@ -54,7 +54,8 @@ class SignupForm(forms.Form):
 
     ACCOUNT_TYPES = [("patient", "I am a patient"), ("doctor", "I am a referring doctor")]
 
-    account_type = forms.ChoiceField(choices=ACCOUNT_TYPES, initial="patient", widget=forms.RadioSelect)
+    account_type = forms.ChoiceField(choices=ACCOUNT_TYPES, initial="patient",
+                                     widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     first_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     date_of_birth = forms.DateField(

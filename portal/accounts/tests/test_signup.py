@@ -133,7 +133,8 @@ def test_doctor_only_fields_are_hidden_for_patients_and_shown_for_doctors(client
     """Issue 18: a patient does not see practice number and name (static/js/signup.js toggles them)."""
     page = client.get(reverse("register")).content.decode()
     assert re.search(r'<div id="doctor-fields"[^>]* data-doctor-fields hidden>', page)
-    assert "js/signup.js" in page
+    assert "js/signup.js" in page and "Doctor-only" not in page  # the template comment stays a comment
+    assert 'class="form-check-input"' in page  # brand-coloured radios, not the browser's blue
     response = client.post(reverse("register"), signup_data(account_type="doctor", practice_number=""))
     assert re.search(r'<div id="doctor-fields"[^>]* data-doctor-fields>', response.content.decode())
 
