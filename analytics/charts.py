@@ -132,12 +132,12 @@ def tip_value(column: str, y_format: str) -> str:
     return f"{currency()} {value}" if y_format == MONEY_FORMAT else value
 
 
-def short_labels(axis, labels: list[str]) -> None:
-    """Long category names (scan types) cut to MAX_LABEL_CHARS on the axis; hover still has them whole."""
-    overrides = {label: label[: MAX_LABEL_CHARS - 1].rstrip() + "…" for label in labels
-                 if len(label) > MAX_LABEL_CHARS}
-    if overrides:
-        axis.major_label_overrides = overrides
+def short_factors(labels: list[str]) -> list[str]:
+    """Category names for the axis: long ones (scan types) cut to MAX_LABEL_CHARS, so a phone keeps room
+    for the bars; hover still shows the whole name. A cut that would make two names equal is not made."""
+    cut = [label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1].rstrip() + "…"
+           for label in labels]
+    return [short if cut.count(short) == 1 else label for short, label in zip(cut, labels, strict=True)]
 
 
 def _empty(fig):
@@ -178,26 +178,26 @@ def time_series(df: pd.DataFrame, *, columns: dict[str, str], title: str, y_labe
 def bars(df: pd.DataFrame, *, x: str, y: str, title: str, y_label: str, y_format: str = "0,0",
          extra_tips: dict[str, str] | None = None, horizontal: bool = False, color: str = BRAND):
     labels = [str(v) for v in df[x]] if not df.empty else []
+    factors = short_factors(labels)
     data = df.copy()
     data[x] = labels
+    data["_factor"] = factors
     source = _source(data)
     if horizontal:
-        fig = _base(title, y_range=list(reversed(labels)), height=max(220, 28 * len(labels) + 80))
-        fig.hbar(y=x, right=y, height=0.7, source=source, color=color)
+        fig = _base(title, y_range=list(reversed(factors)), height=max(220, 28 * len(labels) + 80))
+        fig.hbar(y="_factor", right=y, height=0.7, source=source, color=color)
         fig.xaxis.axis_label = axis_title(y_label, y_format)
         fig.xaxis.formatter = NumeralTickFormatter(format=axis_format(y_format))
         fig.xaxis.major_label_policy = NoOverlap()
         fig.xaxis.ticker.desired_num_ticks = 4
-        short_labels(fig.yaxis, labels)
     else:
-        fig = _base(title, x_range=labels)
-        fig.vbar(x=x, top=y, width=0.7, source=source, color=color)
+        fig = _base(title, x_range=factors)
+        fig.vbar(x="_factor", top=y, width=0.7, source=source, color=color)
         fig.yaxis.axis_label = axis_title(y_label, y_format)
         fig.yaxis.formatter = NumeralTickFormatter(format=axis_format(y_format))
         # Categories side by side collide on a phone: slant them once there are more than a few, or long ones.
-        crowded = len(labels) > 4 or any(len(label) > 8 for label in labels)
+        crowded = len(factors) > 4 or any(len(label) > 8 for label in factors)
         fig.xaxis.major_label_orientation = 0.8 if crowded else 0
-        short_labels(fig.xaxis, labels)
     tips = [(x.replace("_", " ").capitalize(), f"@{{{x}}}"), (axis_title(y_label, y_format), tip_value(y, y_format))]
     for column, label in (extra_tips or {}).items():
         tips.append((label, f"@{{{column}}}"))
@@ -214,11 +214,12 @@ def mix(df: pd.DataFrame, *, label: str, value: str, title: str):
     data["share"] = data[value] / total if total else 0.0
     data["color"] = [Category10[10][i % 10] for i in range(len(data))]
     labels = [str(v) for v in data[label]]
-    fig = _base(title, y_range=list(reversed(labels)), height=max(220, 30 * len(labels) + 80))
-    fig.hbar(y=label, right=value, height=0.7, color="color", source=_source(data))
+    data[label] = labels
+    data["_factor"] = factors = short_factors(labels)
+    fig = _base(title, y_range=list(reversed(factors)), height=max(220, 30 * len(labels) + 80))
+    fig.hbar(y="_factor", right=value, height=0.7, color="color", source=_source(data))
     fig.xaxis.formatter = NumeralTickFormatter(format="0,0")
     fig.xaxis.major_label_policy = NoOverlap()
-    short_labels(fig.yaxis, labels)
     fig.add_tools(HoverTool(tooltips=[("", f"@{{{label}}}"), ("Appointments", f"@{{{value}}}{{0,0}}"),
                                       ("Share", "@share{0.0%}")]))
     if data.empty:
