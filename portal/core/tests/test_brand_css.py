@@ -64,3 +64,10 @@ def test_secondary_buttons_read_as_enabled():
     assert _contrast(_var(outline, "--bs-btn-disabled-color"), "#ffffff") < _contrast(text, "#ffffff")
     solid = _rule(".btn-secondary")
     assert _contrast(_var(solid, "--bs-btn-bg"), "#ffffff") >= 7  # white text on it reads clearly
+
+
+def test_a_long_role_nav_wraps_at_desktop_widths_instead_of_widening_the_page():
+    """The manager's and the patient's nav measured 1476 and 1380 px at a 1280 px window."""
+    desktop = CSS.split("@media (min-width: 1200px) {", 1)[1].split("\n}", 1)[0]
+    assert re.search(r"\.navbar-expand-xl \.navbar-nav \{[^}]*flex-wrap: wrap", desktop)
+    assert re.search(r"\.navbar-expand-xl \.navbar-collapse \{[^}]*min-width: 0", desktop)
