@@ -111,8 +111,10 @@ def test_the_form_asks_each_rating_as_a_labelled_radio_group(client):
         assert body.count('type="radio"') == 5
         for n in range(1, 6):
             sr_text = f'{n} star{"s" if n > 1 else ""}'
-            assert (f'<label class="rating-option" for="id_{name}_{n - 1}"><span aria-hidden="true">★</span>'
-                    f'<span class="visually-hidden">{sr_text}</span></label>') in body
+            assert re.search(rf'<label class="rating-option" for="id_{name}_{n - 1}"><input class="rating-input" '
+                             rf'type="radio" name="{name}" value="{n}" id="id_{name}_{n - 1}" required>'
+                             rf'<span aria-hidden="true">★</span><span class="visually-hidden">{sr_text}</span>'
+                             r'</label>', body)
     assert groups[3][1].count('type="radio"') == 11
     assert 'aria-describedby="id_overall_help"' in page and "1 = very poor, 5 = excellent" in page
 
