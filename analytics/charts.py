@@ -14,6 +14,7 @@ from bokeh.models import (
     DatetimeTickFormatter,
     HoverTool,
     LinearColorMapper,
+    NoOverlap,
     NumeralTickFormatter,
 )
 from bokeh.palettes import Blues256, Category10
@@ -90,14 +91,53 @@ def _base(title: str, **kwargs):
     return fig
 
 
-# Issue 18: one unambiguous date style on analytics, ISO 8601 (Bokeh's defaults are US "%m/%d").
-ISO_TICKS = {"milliseconds": "%H:%M:%S.%3N", "seconds": "%H:%M:%S", "minsec": "%H:%M:%S", "minutes": "%H:%M",
-             "hourmin": "%Y-%m-%d %H:%M", "hours": "%Y-%m-%d %H:%M", "days": "%Y-%m-%d", "months": "%Y-%m",
-             "years": "%Y"}
+# Issue 18: the portal's one date style ("2 Dec 2026", Django's "j M Y"), not ISO and not Bokeh's US
+# "%m/%d" default. Bokeh strips the leading zero ("02 Dec" -> "2 Dec"); no second context line.
+HOUSE_TICKS = {"milliseconds": "%H:%M:%S.%3N", "seconds": "%H:%M:%S", "minsec": "%H:%M:%S", "minutes": "%H:%M",
+               "hourmin": "%d %b %H:%M", "hours": "%d %b %H:%M", "days": "%d %b %Y", "months": "%b %Y",
+               "years": "%Y"}
+HOVER_DATE = "%e %b %Y"  # " 2 Dec 2026": the space before one digit collapses in the HTML tooltip
+# Money axes and tips: amounts in the practice's currency, named on the axis ("Revenue (USD)").
+MONEY_FORMAT = "0,0.00"
+# At 390 px a chart is ~300 px wide: at most this many date ticks, and a label that would collide with
+# its neighbour is left out (NoOverlap) rather than drawn over it.
+MAX_DATE_TICKS = 5
+MAX_LABEL_CHARS = 18
 
 
-def iso_date_axis(axis) -> None:
-    axis.formatter = DatetimeTickFormatter(**ISO_TICKS, context=None)
+def house_date_axis(axis) -> None:
+    axis.formatter = DatetimeTickFormatter(**HOUSE_TICKS, context=None, strip_leading_zeros=True)
+    axis.ticker.desired_num_ticks = MAX_DATE_TICKS
+    axis.major_label_policy = NoOverlap()
+
+
+def currency() -> str:
+    return settings.CURRENCY
+
+
+def axis_title(label: str, y_format: str) -> str:
+    """ "Revenue" on a money axis reads "Revenue (USD)"."""
+    if y_format == MONEY_FORMAT and currency() not in label:
+        return f"{label} ({currency()})"
+    return label
+
+
+def axis_format(y_format: str) -> str:
+    """Ticks of a money axis in whole units ("12,500"), so they stay narrow; hover shows the cents."""
+    return "0,0" if y_format == MONEY_FORMAT else y_format
+
+
+def tip_value(column: str, y_format: str) -> str:
+    value = f"@{{{column}}}{{{y_format}}}"
+    return f"{currency()} {value}" if y_format == MONEY_FORMAT else value
+
+
+def short_factors(labels: list[str]) -> list[str]:
+    """Category names for the axis: long ones (scan types) cut to MAX_LABEL_CHARS, so a phone keeps room
+    for the bars; hover still shows the whole name. A cut that would make two names equal is not made."""
+    cut = [label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1].rstrip() + "…"
+           for label in labels]
+    return [short if cut.count(short) == 1 else label for short, label in zip(cut, labels, strict=True)]
 
 
 def _empty(fig):
@@ -109,9 +149,10 @@ def time_series(df: pd.DataFrame, *, columns: dict[str, str], title: str, y_labe
                 y_format: str = "0,0", period: str = "week", kind: str = "line"):
     """Lines (or bars for the first column) over `period`, one per column {column: legend}."""
     fig = _base(title, x_axis_type="datetime")
-    iso_date_axis(fig.xaxis)
-    fig.yaxis.axis_label = y_label
-    fig.yaxis.formatter = NumeralTickFormatter(format=y_format)
+    house_date_axis(fig.xaxis)
+    fig.yaxis.axis_label = axis_title(y_label, y_format)
+    fig.yaxis.formatter = NumeralTickFormatter(format=axis_format(y_format))
+    fig.yaxis.major_label_policy = NoOverlap()
     if df.empty:
         return _empty(fig)
     source = _source(df)
@@ -126,8 +167,8 @@ def time_series(df: pd.DataFrame, *, columns: dict[str, str], title: str, y_labe
             renderers.append(fig.line(x="period", y=column, source=source, color=palette[i], line_width=2,
                                       legend_label=legend))
             fig.scatter(x="period", y=column, source=source, color=palette[i], size=4)
-    tips = [("Period", "@period{%F}")]
-    tips += [(legend, f"@{{{column}}}{{{y_format}}}") for column, legend in columns.items()]
+    tips = [("Period", f"@period{{{HOVER_DATE}}}")]
+    tips += [(legend, tip_value(column, y_format)) for column, legend in columns.items()]
     fig.add_tools(HoverTool(tooltips=tips, formatters={"@period": "datetime"}, renderers=renderers, mode="vline"))
     fig.legend.location = "top_left"
     fig.legend.click_policy = "hide"
@@ -137,21 +178,27 @@ def time_series(df: pd.DataFrame, *, columns: dict[str, str], title: str, y_labe
 def bars(df: pd.DataFrame, *, x: str, y: str, title: str, y_label: str, y_format: str = "0,0",
          extra_tips: dict[str, str] | None = None, horizontal: bool = False, color: str = BRAND):
     labels = [str(v) for v in df[x]] if not df.empty else []
+    factors = short_factors(labels)
     data = df.copy()
     data[x] = labels
+    data["_factor"] = factors
     source = _source(data)
     if horizontal:
-        fig = _base(title, y_range=list(reversed(labels)), height=max(220, 28 * len(labels) + 80))
-        fig.hbar(y=x, right=y, height=0.7, source=source, color=color)
-        fig.xaxis.axis_label = y_label
-        fig.xaxis.formatter = NumeralTickFormatter(format=y_format)
+        fig = _base(title, y_range=list(reversed(factors)), height=max(220, 28 * len(labels) + 80))
+        fig.hbar(y="_factor", right=y, height=0.7, source=source, color=color)
+        fig.xaxis.axis_label = axis_title(y_label, y_format)
+        fig.xaxis.formatter = NumeralTickFormatter(format=axis_format(y_format))
+        fig.xaxis.major_label_policy = NoOverlap()
+        fig.xaxis.ticker.desired_num_ticks = 4
     else:
-        fig = _base(title, x_range=labels)
-        fig.vbar(x=x, top=y, width=0.7, source=source, color=color)
-        fig.yaxis.axis_label = y_label
-        fig.yaxis.formatter = NumeralTickFormatter(format=y_format)
-        fig.xaxis.major_label_orientation = 0.6 if len(labels) > 6 else 0
-    tips = [(x.replace("_", " ").capitalize(), f"@{{{x}}}"), (y_label, f"@{{{y}}}{{{y_format}}}")]
+        fig = _base(title, x_range=factors)
+        fig.vbar(x="_factor", top=y, width=0.7, source=source, color=color)
+        fig.yaxis.axis_label = axis_title(y_label, y_format)
+        fig.yaxis.formatter = NumeralTickFormatter(format=axis_format(y_format))
+        # Categories side by side collide on a phone: slant them once there are more than a few, or long ones.
+        crowded = len(factors) > 4 or any(len(label) > 8 for label in factors)
+        fig.xaxis.major_label_orientation = 0.8 if crowded else 0
+    tips = [(x.replace("_", " ").capitalize(), f"@{{{x}}}"), (axis_title(y_label, y_format), tip_value(y, y_format))]
     for column, label in (extra_tips or {}).items():
         tips.append((label, f"@{{{column}}}"))
     fig.add_tools(HoverTool(tooltips=tips))
@@ -167,9 +214,12 @@ def mix(df: pd.DataFrame, *, label: str, value: str, title: str):
     data["share"] = data[value] / total if total else 0.0
     data["color"] = [Category10[10][i % 10] for i in range(len(data))]
     labels = [str(v) for v in data[label]]
-    fig = _base(title, y_range=list(reversed(labels)), height=max(220, 30 * len(labels) + 80))
-    fig.hbar(y=label, right=value, height=0.7, color="color", source=_source(data))
+    data[label] = labels
+    data["_factor"] = factors = short_factors(labels)
+    fig = _base(title, y_range=list(reversed(factors)), height=max(220, 30 * len(labels) + 80))
+    fig.hbar(y="_factor", right=value, height=0.7, color="color", source=_source(data))
     fig.xaxis.formatter = NumeralTickFormatter(format="0,0")
+    fig.xaxis.major_label_policy = NoOverlap()
     fig.add_tools(HoverTool(tooltips=[("", f"@{{{label}}}"), ("Appointments", f"@{{{value}}}{{0,0}}"),
                                       ("Share", "@share{0.0%}")]))
     if data.empty:
@@ -191,6 +241,7 @@ def heatmap(df: pd.DataFrame, *, title: str):
     fig.rect(x="hour_label", y="day", width=1, height=1, source=_source(data),
              fill_color={"field": "no_show_rate", "transform": mapper}, line_color=None)
     fig.xaxis.axis_label = "Hour of the appointment"
+    fig.xaxis.major_label_policy = NoOverlap()
     fig.add_layout(ColorBar(color_mapper=mapper, ticker=BasicTicker(desired_num_ticks=6),
                             formatter=NumeralTickFormatter(format="0%")), "right")
     fig.add_tools(HoverTool(tooltips=[("When", "@day @hour_label:00"), ("No-show rate", "@no_show_rate{0.0%}"),

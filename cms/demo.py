@@ -36,7 +36,6 @@ PRACTICE = {
     "email": "bookings@msasaparkradiology.example",
     "address": "14 Lomagundi Road\nMsasa Park Medical Centre\nHarare, Zimbabwe",
     "opening_hours": "Mon–Fri 07:30–18:00\nSaturday 08:00–13:00\nSunday and public holidays: closed",
-    "currency_symbol": "$",
     "report_letterhead": "Msasa Park Radiology · 14 Lomagundi Road, Harare · +263 242 123 456 · Practice no. RAD-0412",
 }
 

@@ -247,18 +247,68 @@ def test_analytics_pages_state_their_range_in_iso_dates(manager_client, page):
     assert "1 Feb 2026" not in html
 
 
-def test_time_series_axes_label_dates_in_iso_not_the_us_month_day_default():
+def test_time_series_axes_use_the_house_date_style_with_few_ticks_that_never_collide():
+    """Issue 18: "2 Dec 2026" as everywhere else in the portal (not ISO, not Bokeh's US "%m/%d"); at most
+    five date ticks, and a label that would overlap its neighbour at 390 px is left out."""
     import pandas as pd
-    from bokeh.models import DatetimeTickFormatter
+    from bokeh.models import DatetimeTickFormatter, NoOverlap
 
     from analytics import charts
 
     df = pd.DataFrame({"period": pd.to_datetime(["2026-02-02", "2026-02-09"]), "n": [3, 4]})
     fig = charts.time_series(df, columns={"n": "Appointments"}, title="t", y_label="n")
-    formatter = fig.xaxis[0].formatter
+    axis = fig.xaxis[0]
+    formatter = axis.formatter
     assert isinstance(formatter, DatetimeTickFormatter)
-    assert (formatter.days, formatter.months, formatter.hours) == ("%Y-%m-%d", "%Y-%m", "%Y-%m-%d %H:%M")
+    assert (formatter.days, formatter.months, formatter.hours) == ("%d %b %Y", "%b %Y", "%d %b %H:%M")
+    assert formatter.strip_leading_zeros is True  # "2 Feb 2026", not "02 Feb 2026"
     assert formatter.context is None  # no second, locale-styled line under the ticks
+    assert axis.ticker.desired_num_ticks == 5
+    assert isinstance(axis.major_label_policy, NoOverlap)
+    assert isinstance(fig.yaxis[0].major_label_policy, NoOverlap)
+    hover = next(t for t in fig.tools if type(t).__name__ == "HoverTool")
+    assert hover.tooltips[0] == ("Period", "@period{%e %b %Y}")
+
+
+def test_money_axes_name_the_currency_and_keep_narrow_ticks(settings):
+    import pandas as pd
+
+    from analytics import charts
+
+    settings.CURRENCY = "USD"
+    df = pd.DataFrame({"period": pd.to_datetime(["2026-02-02", "2026-02-09"]), "net": [1200.5, 900.0]})
+    fig = charts.time_series(df, columns={"net": "Net revenue"}, title="t", y_label="Revenue", y_format="0,0.00")
+    assert fig.yaxis[0].axis_label == "Revenue (USD)"
+    assert fig.yaxis[0].formatter.format == "0,0"
+    hover = next(t for t in fig.tools if type(t).__name__ == "HoverTool")
+    assert ("Net revenue", "USD @{net}{0,0.00}") in hover.tooltips
+
+    bars = charts.bars(pd.DataFrame({"label": ["Cash"], "net": [10.0]}), x="label", y="net", title="t",
+                       y_label="Revenue", y_format="0,0.00", horizontal=True)
+    assert bars.xaxis[0].axis_label == "Revenue (USD)"
+    counts = charts.bars(pd.DataFrame({"rating": [1, 2], "responses": [3, 4]}), x="rating", y="responses",
+                         title="t", y_label="Responses")
+    assert counts.yaxis[0].axis_label == "Responses"  # not money: no currency
+
+
+def test_crowded_or_long_category_labels_are_slanted_and_shortened():
+    import pandas as pd
+
+    from analytics import charts
+
+    long_name = "MRI lumbar spine with contrast"
+    df = pd.DataFrame({"scan_type": [long_name, "CT head"], "net": [1.0, 2.0]})
+    fig = charts.bars(df, x="scan_type", y="net", title="t", y_label="Revenue", y_format="0,0.00", horizontal=True)
+    assert list(fig.y_range.factors) == ["CT head", "MRI lumbar spine…"]
+    assert list(fig.renderers[0].data_source.data["scan_type"]) == [long_name, "CT head"]  # whole on hover
+    assert charts.short_factors(["MRI lumbar spine with contrast", "MRI lumbar spine without"]) == [
+        "MRI lumbar spine with contrast", "MRI lumbar spine without"]  # a cut that would merge two: not made
+    few = charts.bars(pd.DataFrame({"rating": ["1", "2", "3"], "n": [1, 2, 3]}), x="rating", y="n", title="t",
+                      y_label="n")
+    assert few.xaxis[0].major_label_orientation == 0
+    bands = charts.bars(pd.DataFrame({"age_band": ["0-17", "18-39", "40-64", "65+", "unknown"], "n": [1] * 5}),
+                        x="age_band", y="n", title="t", y_label="n")
+    assert bands.xaxis[0].major_label_orientation == 0.8
 
 
 # --- Issue 19.3: analytics uses the payments and reports apps' definitions ----------------------

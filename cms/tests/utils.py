@@ -40,7 +40,6 @@ def build_site() -> dict:
     settings.email = "hello@testbridge.example"
     settings.address = "1 Test Road\nHarare"
     settings.opening_hours = "Mon–Fri 08:00–17:00"
-    settings.currency_symbol = "US$"
     settings.save()
 
     mri = ScanTypeFactory(code="mri-knee", name="MRI knee", modality=Modality.MRI, price=Decimal("420.00"),

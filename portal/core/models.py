@@ -32,7 +32,6 @@ class PracticeSettings(BaseSiteSetting):
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     opening_hours = models.TextField(blank=True, help_text="One line per day or range, e.g. Mon–Fri 07:30–18:00.")
-    currency_symbol = models.CharField(max_length=5, default="$")
     report_letterhead = models.TextField(
         blank=True, help_text="Printed at the top of every report and receipt (name, address, registration)."
     )
@@ -45,7 +44,6 @@ class PracticeSettings(BaseSiteSetting):
         FieldPanel("email"),
         FieldPanel("address"),
         FieldPanel("opening_hours"),
-        FieldPanel("currency_symbol"),
         FieldPanel("report_letterhead"),
     ]
 

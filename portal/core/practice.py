@@ -30,7 +30,6 @@ class PracticeDetails:
     address: str = ""
     letterhead: str = ""
     opening_hours: tuple[str, ...] = ()
-    currency_symbol: str = "$"
     logo: Any = field(default=None, compare=False)  # a Wagtail image, for `{% image practice.logo ... %}`
 
     @property
@@ -70,7 +69,6 @@ def _load() -> PracticeDetails:
         address=row.address.strip(),
         letterhead=row.report_letterhead.strip(),
         opening_hours=tuple(line.strip() for line in row.opening_hours.splitlines() if line.strip()),
-        currency_symbol=row.currency_symbol.strip() or PracticeDetails.currency_symbol,
         logo=row.logo,
     )
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from portal.payments.models import MedicalAidClaim
-from portal.payments.selectors import DESK_METHODS
+from portal.payments.selectors import DESK_METHODS, MAX_DESK_QUERY
 
 
 class DeskPaymentForm(forms.Form):
@@ -16,6 +16,16 @@ class DeskPaymentForm(forms.Form):
     amount = forms.DecimalField(label="Amount", max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
                                 error_messages={"min_value": "The amount must be more than zero."})
     reference = forms.CharField(label="Reference (slip or transfer number)", max_length=100, required=False)
+
+
+class DeskFilterForm(forms.Form):
+    """The payments desk's day and search (GET). A bad day is an error and the desk shows today."""
+
+    day = forms.DateField(label="Day", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                          error_messages={"invalid": "Enter the day as a date, e.g. 2 Dec 2026."})
+    q = forms.CharField(label="Search", required=False, max_length=MAX_DESK_QUERY, strip=True,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": "Patient name, reference or receipt no."}))
 
 
 class ClaimSubmitForm(forms.Form):

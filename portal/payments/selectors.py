@@ -4,12 +4,13 @@ the balance of an appointment, and the revenue figures analytics reads (`revenue
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -90,6 +91,113 @@ def payment_list_for(*, user: Any, limit: int = 200) -> QuerySet[Payment]:
     if can(user, "payments.record"):
         return qs[:limit]
     return qs.filter(appointment__patient=user)[:limit]
+
+
+def receipt_number(payment: Payment) -> str:
+    """The number printed on a payment's receipt: R-000123."""
+    return f"R-{payment.pk:06d}"
+
+
+# "R-000123", "r000123", "R 123": a receipt number as staff type it from the paper.
+RECEIPT_NUMBER = re.compile(r"r[-\s]?0*(\d{1,9})", re.IGNORECASE)
+MAX_DESK_QUERY = 100
+
+
+def _practice_day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The practice's day (settings.TIME_ZONE, Africa/Harare) as [start, end) instants."""
+    tz = timezone.get_default_timezone()
+    return _as_datetime(day, tz), _as_datetime(day + dt.timedelta(days=1), tz)
+
+
+def payment_desk_list(*, user: Any, day: dt.date, query: str = "") -> QuerySet[Payment]:
+    """The payments desk's list: the chosen day's payments (received that day, or started that day and
+    not received), newest first; with a search, every day's payments whose patient name or email,
+    reference or receipt number matches. Payment staff only (anyone else gets none)."""
+    qs = Payment.objects.select_related("appointment__scan_type", "appointment__patient").order_by(
+        F("paid_at").desc(nulls_last=True), "-created_at", "-pk")
+    if not can(user, "payments.record"):
+        return qs.none()
+    query = " ".join(query.split())[:MAX_DESK_QUERY]
+    if not query:
+        start, end = _practice_day(day)
+        return qs.filter(Q(paid_at__gte=start, paid_at__lt=end)
+                         | Q(paid_at__isnull=True, created_at__gte=start, created_at__lt=end))
+    match = (Q(reference__icontains=query) | Q(provider_payment_id__iexact=query)
+             | Q(appointment__patient__email__icontains=query))
+    receipt = RECEIPT_NUMBER.fullmatch(query)
+    if receipt:
+        match |= Q(pk=int(receipt.group(1)))
+    elif query.isdigit():
+        match |= Q(pk=int(query))
+    name = Q()
+    for word in query.split():
+        name &= (Q(appointment__patient__first_name__icontains=word)
+                 | Q(appointment__patient__last_name__icontains=word))
+    return qs.filter(match | name)
+
+
+@dataclass(frozen=True)
+class MethodTotal:
+    method: str
+    label: str
+    payments: int
+    received: Decimal
+    refunded: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.received - self.refunded
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """The desk's cash-up for one day: money received that day, money given back that day."""
+
+    day: dt.date
+    by_method: tuple[MethodTotal, ...]
+
+    @property
+    def payments(self) -> int:
+        return sum(row.payments for row in self.by_method)
+
+    @property
+    def received(self) -> Decimal:
+        return money(sum((row.received for row in self.by_method), ZERO))
+
+    @property
+    def refunded(self) -> Decimal:
+        return money(sum((row.refunded for row in self.by_method), ZERO))
+
+    @property
+    def net(self) -> Decimal:
+        return self.received - self.refunded
+
+
+def payment_day_totals(*, user: Any, day: dt.date) -> DayTotals:
+    """Received (payments received that day, by payment time) and refunded (refunds given back that day,
+    by refund time) per method, in the practice's time zone; two GROUP BY queries. Payment staff only."""
+    if not can(user, "payments.record"):
+        return DayTotals(day=day, by_method=())
+    start, end = _practice_day(day)
+    received = {
+        row["method"]: row
+        for row in payments_received().filter(paid_at__gte=start, paid_at__lt=end)
+        .values("method").annotate(n=Count("id"), total=Sum("amount")).order_by()
+    }
+    refunded = {
+        row["method"]: row["total"]
+        for row in Payment.objects.filter(refunded_at__gte=start, refunded_at__lt=end, refunded_amount__gt=0)
+        .values("method").annotate(total=Sum("refunded_amount")).order_by()
+    }
+    labels = dict(Payment.Method.choices)
+    rows = tuple(
+        MethodTotal(method=method, label=str(labels.get(method, method)),
+                    payments=int(received.get(method, {}).get("n") or 0),
+                    received=money(received.get(method, {}).get("total") or ZERO),
+                    refunded=money(refunded.get(method) or ZERO))
+        for method in labels if method in received or method in refunded
+    )
+    return DayTotals(day=day, by_method=rows)
 
 
 def refunds_awaiting_staff() -> QuerySet[Refund]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -9,11 +10,13 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -25,6 +28,7 @@ from portal.payments.forms import (
     ClaimBatchForm,
     ClaimOutcomeForm,
     ClaimSubmitForm,
+    DeskFilterForm,
     DeskPaymentForm,
     PaynowForm,
     RemittanceForm,
@@ -37,8 +41,11 @@ from portal.payments.selectors import (
     appointment_get_for,
     balances_due_for,
     claims_submitted,
+    payment_day_totals,
+    payment_desk_list,
     payment_get_for,
     payment_list_for,
+    receipt_number,
     refunds_awaiting_staff,
 )
 from portal.payments.templatetags.payments_tags import amount as amount_filter
@@ -75,13 +82,36 @@ def _require(request: HttpRequest, action: str) -> None:
 # --- Pages ------------------------------------------------------------------------------
 
 
+DESK_PAGE_SIZE = 25
+
+
 def payment_list(request: HttpRequest) -> HttpResponse:
+    """A patient's payments, or for payment staff the payments desk: one day's payments and totals,
+    a search over every day, refunds to give back and claims awaiting an outcome."""
     staff = can(request.user, "payments.record")
-    context = {"payments": payment_list_for(user=request.user), "is_staff": staff,
-               "balances_due": balances_due_for(user=request.user)}
-    if staff:
-        context["refunds_awaiting"] = refunds_awaiting_staff()
-        context["claims_submitted"] = claims_submitted()
+    context = {"is_staff": staff, "balances_due": balances_due_for(user=request.user)}
+    if not staff:
+        context["page"] = Paginator(payment_list_for(user=request.user), DESK_PAGE_SIZE).get_page(
+            request.GET.get("page"))
+        return render(request, "payments/payment_list.html", context)
+    today = timezone.localdate()
+    form = DeskFilterForm(request.GET or None)
+    day, query = today, ""
+    if form.is_valid():
+        day = form.cleaned_data["day"] or today
+        query = form.cleaned_data["q"]
+    elif form.is_bound:
+        for message in _flat(form.errors):
+            messages.error(request, message)
+    context.update({
+        "form": form, "day": day, "today": today, "query": query,
+        "previous_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
+        "page": Paginator(payment_desk_list(user=request.user, day=day, query=query), DESK_PAGE_SIZE).get_page(
+            request.GET.get("page")),
+        "totals": payment_day_totals(user=request.user, day=day),
+        "refunds_awaiting": refunds_awaiting_staff(),
+        "claims_submitted": claims_submitted(),
+    })
     return render(request, "payments/payment_list.html", context)
 
 
@@ -237,7 +267,7 @@ def _receipt_context(request: HttpRequest, pk: int) -> dict:
     if payment.status not in RECEIVED_STATUSES:
         raise Http404("No receipt for a payment that was not received.")
     return {"payment": payment, "appointment": payment.appointment, "patient": payment.appointment.patient,
-            "refund": getattr(payment, "refund", None), "number": f"R-{payment.pk:06d}"}
+            "refund": getattr(payment, "refund", None), "number": receipt_number(payment)}
 
 
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:

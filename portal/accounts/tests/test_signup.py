@@ -127,3 +127,32 @@ def test_bad_signup_input_gets_a_message_and_creates_nothing(client):
     form = response.context["form"]
     assert "phone" in form.errors and "date_of_birth" in form.errors
     assert not User.objects.exists()
+
+
+def test_doctor_only_fields_are_hidden_for_patients_and_shown_for_doctors(client):
+    """Issue 18: a patient does not see practice number and name (static/js/signup.js toggles them)."""
+    page = client.get(reverse("register")).content.decode()
+    assert re.search(r'<div id="doctor-fields"[^>]* data-doctor-fields hidden>', page)
+    assert "js/signup.js" in page and "Doctor-only" not in page  # the template comment stays a comment
+    assert 'class="form-check-input"' in page  # brand-coloured radios, not the browser's blue
+    response = client.post(reverse("register"), signup_data(account_type="doctor", practice_number=""))
+    assert re.search(r'<div id="doctor-fields"[^>]* data-doctor-fields>', response.content.decode())
+
+
+def test_a_patients_hidden_doctor_fields_are_ignored(client):
+    """Whatever a browser autofilled in the hidden fields neither blocks a patient nor makes a doctor."""
+    ReferringDoctorFactory(practice_number="MP777")
+    response = client.post(reverse("register"), signup_data(practice_number="x" * 60, practice_name="y" * 300))
+    assert response.status_code == 302
+    user = User.objects.get(email="tendai@example.test")
+    assert roles_of(user) == {Role.PATIENT}
+    assert not hasattr(user, "doctor_profile") or user.doctor_profile is None
+
+
+def test_the_phone_example_is_zimbabwean_and_local_numbers_are_read_in_zw(client, settings):
+    settings.PHONENUMBER_DEFAULT_REGION = "ZW"
+    page = client.get(reverse("register")).content.decode()
+    assert 'placeholder="+263 77 123 4567"' in page and "e.g. +263 77 123 4567." in page
+    response = client.post(reverse("register"), signup_data(phone="077 123 4567"))
+    assert response.status_code == 302
+    assert str(User.objects.get(email="tendai@example.test").phone) == "+263771234567"

@@ -17,7 +17,7 @@ def test_without_saved_details_the_defaults_are_shown_and_nothing_is_written():
     PracticeSettings.objects.all().delete()
     details = practice_details()
     assert details == PracticeDetails()
-    assert details.name == "Radiology Portal" and details.currency_symbol == "$"
+    assert details.name == "Radiology Portal"
     assert not PracticeSettings.objects.exists()
 
 
@@ -71,3 +71,15 @@ def test_every_page_gets_the_practice_from_the_context_processor(client):
     response = client.get(reverse("account_login"))
     assert response.context["practice"].name == "Harare Imaging Centre"
     assert "Harare Imaging Centre" in response.content.decode()
+
+
+def test_no_currency_symbol_setting_money_uses_the_one_currency_code(settings):
+    """Issue 18: `currency_symbol` was edited in Wagtail but never used (money goes through
+    portal/core/money.py with settings.CURRENCY), so the field is gone."""
+    from portal.core.money import format_money
+
+    field_names = {f.name for f in PracticeSettings._meta.get_fields()}
+    assert "currency_symbol" not in field_names
+    assert "currency_symbol" not in {f.name for f in dataclasses.fields(PracticeDetails)}
+    settings.CURRENCY = "USD"
+    assert format_money("12") == "USD 12.00"

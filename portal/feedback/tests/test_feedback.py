@@ -92,3 +92,39 @@ def test_staff_see_the_feedback_list_with_averages_and_nps(client):
     client.force_login(manager)
     page = client.get(reverse("feedback:list")).content.decode()
     assert "comment 2" in page and "comment 5" in page
+
+
+def test_the_form_asks_each_rating_as_a_labelled_radio_group(client):
+    """Issue 18: a screen reader hears the question with each option ("Waiting time, 4 stars")."""
+    import re
+
+    appointment = completed_appointment()
+    client.force_login(appointment.patient)
+    page = client.get(reverse("feedback:give", args=[appointment.pk])).content.decode()
+    groups = re.findall(r'<fieldset class="rating-group[^"]*"[^>]*>\s*<legend[^>]*>([^<]+)</legend>(.*?)</fieldset>',
+                        page, re.S)
+    assert [legend for legend, _ in groups] == [
+        "Overall, how was your visit?", "Waiting time", "Our staff",
+        "How likely are you to recommend us to a friend or family member?",
+    ]
+    for name, (_legend, body) in zip(["overall", "waiting_time", "staff"], groups, strict=False):
+        assert body.count('type="radio"') == 5
+        for n in range(1, 6):
+            sr_text = f'{n} star{"s" if n > 1 else ""}'
+            assert re.search(rf'<label class="rating-option" for="id_{name}_{n - 1}"><input class="rating-input" '
+                             rf'type="radio" name="{name}" value="{n}" id="id_{name}_{n - 1}" required>'
+                             rf'<span aria-hidden="true">★</span><span class="visually-hidden">{sr_text}</span>'
+                             r'</label>', body)
+    assert groups[3][1].count('type="radio"') == 11
+    assert 'aria-describedby="id_overall_help"' in page and "1 = very poor, 5 = excellent" in page
+
+
+def test_a_missing_rating_is_shown_on_its_group_and_nothing_saved(client):
+    appointment = completed_appointment()
+    client.force_login(appointment.patient)
+    response = client.post(reverse("feedback:give", args=[appointment.pk]), {**GOOD, "staff": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<fieldset class="rating-group mb-4 is-invalid"' in page and "This field is required." in page
+    assert 'value="5" id="id_overall_4" checked' in page  # the answers given are kept
+    assert not Feedback.objects.filter(appointment=appointment).exists()

@@ -6,6 +6,7 @@ from django import template
 
 from portal.catalogue.pricing import money
 from portal.core.money import format_money
+from portal.payments.selectors import receipt_number
 
 register = template.Library()
 
@@ -19,3 +20,9 @@ def amount(value: Decimal | int | str | None, currency: str = "") -> str:
 @register.filter
 def sub_amount(value: Decimal, other: Decimal) -> Decimal:
     return money(Decimal(value) - Decimal(other))
+
+
+@register.filter
+def receipt_no(payment) -> str:
+    """`{{ payment|receipt_no }}` -> "R-000123", the number on its receipt."""
+    return receipt_number(payment)
