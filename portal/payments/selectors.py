@@ -122,17 +122,15 @@ def payment_desk_list(*, user: Any, day: dt.date, query: str = "") -> QuerySet[P
         start, end = _practice_day(day)
         return qs.filter(Q(paid_at__gte=start, paid_at__lt=end)
                          | Q(paid_at__isnull=True, created_at__gte=start, created_at__lt=end))
-    match = (Q(reference__icontains=query) | Q(provider_payment_id__iexact=query)
-             | Q(appointment__patient__email__icontains=query))
+    match = Q(reference__icontains=query) | Q(provider_payment_id__iexact=query)
     receipt = RECEIPT_NUMBER.fullmatch(query)
-    if receipt:
-        match |= Q(pk=int(receipt.group(1)))
-    elif query.isdigit():
-        match |= Q(pk=int(query))
+    if receipt or query.isdigit():
+        # A receipt number (R-000123, r123, 123): that payment, or a slip reference with those digits.
+        return qs.filter(match | Q(pk=int(receipt.group(1) if receipt else query)))
+    match |= Q(appointment__patient__email__icontains=query)
     name = Q()
-    for word in query.split():
-        name &= (Q(appointment__patient__first_name__icontains=word)
-                 | Q(appointment__patient__last_name__icontains=word))
+    for word in query.split():  # every word in the first or the last name: "rutendo chari"
+        name &= Q(appointment__patient__first_name__icontains=word) | Q(appointment__patient__last_name__icontains=word)
     return qs.filter(match | name)
 
 

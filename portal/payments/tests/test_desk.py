@@ -132,3 +132,13 @@ def _reception():
     user = user_with_role(Role.RECEPTION)
     enable_totp(user)
     return user
+
+
+def test_a_number_searches_receipts_and_references_not_emails(reception_client):
+    wanted = PaymentFactory(paid_at=at(DAY, 9))
+    digits = str(wanted.pk)
+    other = PaymentFactory(paid_at=at(DAY, 10),
+                           appointment=AppointmentFactory(patient=UserFactory(email=f"a{digits}@x.test",
+                                                                               roles=[Role.PATIENT])))
+    found = list(selectors.payment_desk_list(user=_reception(), day=DAY, query=digits))
+    assert wanted in found and other not in found
