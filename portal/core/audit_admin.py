@@ -193,17 +193,20 @@ class RowHistoryReportView(ManagerOnlyMixin, DecoratedRowsMixin, ReportView):
         """One union over the history tables (ids and dates only), newest first; the rows of the page
         are fetched per model afterwards (as Wagtail's own site-history report does)."""
         wanted = self.request.GET.get("what")
-        queryset = None
+        subs = []
         for index, (key, model) in enumerate(self.models):
             if wanted and wanted != key:
                 continue
             sub = model.objects.values("history_id", "history_date").annotate(
                 model_index=Value(index, output_field=IntegerField())
             )
-            sub = self.filter_queryset(sub).order_by()
-            queryset = sub if queryset is None else queryset.union(sub, all=True)
-        if queryset is None:  # an unknown "what": the filter form says so; show nothing
+            subs.append(self.filter_queryset(sub).order_by())
+        if not subs:  # an unknown "what": the filter form says so; show nothing
             return self.models[0][1].objects.none().values("history_id", "history_date")
+        # One union of all of them, not a chain of unions: Django 6.1 gives a union of a union its
+        # model's default ordering back (the history tables order by -history_date), and SQLite refuses
+        # an ORDER BY inside a compound statement.
+        queryset = subs[0].union(*subs[1:], all=True) if len(subs) > 1 else subs[0]
         return queryset.order_by("-history_date", "-history_id")
 
     def decorate_rows(self, object_list):

@@ -1,8 +1,9 @@
 """The running cluster for tests/cluster (issue 20): `make test-cluster`, skipped by `make test`.
 
-Every test here carries the `cluster` mark. The session fixture reuses a cluster already started by
-`bin/cluster start` (and leaves it running), or starts one and stops it at the end (nginx, PostgreSQL
-on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 must be there, else the tests are skipped).
+Every test here that uses the `cluster` fixture carries the `cluster` mark. The session fixture reuses
+a cluster already started by `bin/cluster start` (and leaves it running), or starts one and stops it at
+the end (nginx, PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 must be there, else the tests
+are skipped).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ bin_cluster = _load_bin_cluster()
 
 
 def pytest_collection_modifyitems(config, items):
+    # the tests that need the running cluster; the others here (bin/cluster's own logic) run in `make test`
     for item in items:
-        if "tests/cluster" in str(item.fspath):
+        if "tests/cluster" in str(item.fspath) and "cluster" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.cluster)
 
 
