@@ -15,10 +15,12 @@ from portal.accounts.models import User
 from portal.accounts.permissions import is_clinical_staff
 from portal.booking import screening
 from portal.booking.models import Appointment, MedicalAidMembership, Room
-from portal.booking.schedule import compute_slots, practice_tz
+from portal.booking.schedule import compute_slots
+from portal.booking.wizard import steps_for
 from portal.catalogue.models import Plan, ScanType
 from portal.catalogue.selectors import quote_for
 from portal.core import signals
+from portal.core.clock import local_day, practice_tz
 
 Status = Appointment.Status
 
@@ -179,21 +181,6 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
 # --- Booking and moving -----------------------------------------------------------------
 
 
-def parse_start(value: str | None) -> dt.datetime | None:
-    """A start time kept as ISO text (wizard state) back as an aware datetime."""
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
-def local_day(start: dt.datetime) -> dt.date:
-    return start.astimezone(practice_tz()).date()
-
-
 class SlotTaken(ValidationError):
     """The slot is no longer free (taken meanwhile, closed, or outside the bookable window)."""
 
@@ -215,7 +202,7 @@ def _free_room(*, scan_type: ScanType, start: dt.datetime, room: Room | None, st
     if room is not None and (room.modality != scan_type.modality or not room.active):
         raise ValidationError("That room cannot do this scan.")
     rooms = _lock_rooms(scan_type, room)
-    day = start.astimezone(practice_tz()).date()
+    day = local_day(start)
     slots = compute_slots(scan_type=scan_type, rooms=rooms, first_day=day, last_day=day, staff=staff,
                           exclude_pk=exclude_pk)
     for slot in slots:
@@ -283,6 +270,36 @@ def appointment_book(
                 signals.send_on_commit(signals.appointment_confirmed, sender=Appointment, appointment=appointment)
     except IntegrityError as exc:
         raise SlotTaken() from exc
+    return appointment
+
+
+@transaction.atomic
+def appointment_book_from_wizard(
+    *,
+    patient: User,
+    scan_type: ScanType,
+    start: dt.datetime,
+    plan: Plan | None,
+    member_number: str,
+    save_membership: bool,
+    screening_answers: dict[str, Any],
+    booked_by: User | None,
+    state: dict[str, Any],
+) -> Appointment:
+    """Book what the wizard collected (the web wizard's session state, or the API's body shaped
+    the same way), in one transaction: the appointment, the medical aid remembered for next time,
+    and each registered step's `on_booked` write (referrals links the letter). A failure in any of
+    them leaves none of them, and no event is sent.
+    """
+    appointment = appointment_book(
+        patient=patient, scan_type=scan_type, start=start, plan=plan, member_number=member_number,
+        screening_answers=screening_answers, booked_by=booked_by,
+    )
+    if plan is not None and save_membership:
+        membership_save(patient=patient, plan=plan, member_number=member_number)
+    for step in steps_for(scan_type):
+        if step.on_booked is not None:
+            step.on_booked(appointment, state)
     return appointment
 
 

@@ -32,7 +32,8 @@ def referral_valid(state: dict, patient) -> bool:
     return bool(pk) and selectors.referral_get_unattached(patient=patient, pk=pk) is not None
 
 
-def attach_on_booked(appointment, state: dict, request) -> None:
+def attach_on_booked(appointment, state: dict) -> None:
+    """Inside the booking's transaction: link the letter the wizard uploaded to the appointment."""
     pk = state.get("referral_id")
     if not pk:
         return
