@@ -9,8 +9,20 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -170,6 +182,35 @@ def _balance(appointment: Appointment, claim: MedicalAidClaim | None, paid: Deci
     owed = ZERO if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW) else share
     due = max(money(owed - (paid - refunded)), ZERO)
     return Balance(patient_share=share, claim_shortfall=money(shortfall), paid=paid, refunded=refunded, due=due)
+
+
+def with_balance_due(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """`appointments` annotated with `balance_due`, in SQL, by `appointment_balance`'s rule: the
+    patient's share (plus a claim's shortfall) less patient payments received net of refunds, never
+    below zero, and nothing for a cancelled or missed appointment. For figures over many
+    appointments (analytics' outstanding balances); `appointment_balance` is the one-appointment read."""
+    paid = (
+        Payment.objects.filter(appointment=OuterRef("pk"), method__in=PATIENT_METHODS, status__in=RECEIVED_STATUSES)
+        .order_by().values("appointment").annotate(total=Sum(NET_RECEIVED)).values("total")
+    )
+    # MedicalAidClaim.patient_shortfall in SQL: all of a rejected claim, the unpaid part of a paid one.
+    claim = "medical_aid_claim__"
+    shortfall = Case(
+        When(**{f"{claim}status": MedicalAidClaim.Status.REJECTED}, then=F(f"{claim}amount_claimed")),
+        When(**{f"{claim}status": MedicalAidClaim.Status.PAID},
+             then=Greatest(F(f"{claim}amount_claimed") - F(f"{claim}amount_paid"), Value(ZERO), output_field=_MONEY)),
+        default=Value(ZERO), output_field=_MONEY,
+    )
+    share = ExpressionWrapper(F("patient_amount") + shortfall, output_field=_MONEY)
+    owed = Case(
+        When(status__in=(Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW), then=Value(ZERO)),
+        default=share, output_field=_MONEY,
+    )
+    net_paid = Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+    return appointments.annotate(
+        balance_due=Greatest(ExpressionWrapper(owed - net_paid, output_field=_MONEY), Value(ZERO),
+                             output_field=_MONEY)
+    )
 
 
 # --- Revenue (read by analytics) -------------------------------------------------------
