@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -108,9 +108,7 @@ def _past_counts(patient_ids: list[int], now: dt.datetime) -> pd.DataFrame:
 
 
 def upcoming_queryset(*, now: dt.datetime, days: int, modality: str = ""):
-    qs = Appointment.objects.filter(
-        status__in=[S.REQUESTED, S.CONFIRMED], start__gte=now, start__lt=now + dt.timedelta(days=days)
-    )
+    qs = Appointment.objects.upcoming(now=now).filter(start__lt=now + dt.timedelta(days=days))
     if modality:
         qs = qs.filter(scan_type__modality=modality)
     return qs
@@ -149,9 +147,7 @@ def upcoming_risks(model: NoShowModel, *, days: int = 7, modality: str = "",
 
 def upcoming_appointment_get(*, pk: int) -> Appointment:
     """An appointment that is still to come (the only kind a reminder makes sense for)."""
-    appointment = Appointment.objects.filter(
-        Q(pk=pk), status__in=[S.REQUESTED, S.CONFIRMED], start__gte=timezone.now()
-    ).first()
+    appointment = Appointment.objects.upcoming().filter(pk=pk).first()
     if appointment is None:
         raise Http404("No such upcoming appointment.")
     return appointment

@@ -207,7 +207,7 @@ def _own_changeable(request: HttpRequest, appointment_id: int) -> Appointment:
     if not can(request.auth, "booking.change_own_appointment", appointment):
         raise PermissionDenied("Only the patient can change this appointment here.")
     if not services.can_patient_change(appointment):
-        if appointment.status not in (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED):
+        if not appointment.is_upcoming:
             raise Problem(409, f"This appointment is {appointment.get_status_display().lower()} and can no "
                                "longer be changed online.")
         raise Problem(409, f"Appointments can be cancelled or moved online until "

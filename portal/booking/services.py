@@ -21,6 +21,7 @@ from portal.catalogue.models import Plan, ScanType
 from portal.catalogue.selectors import quote_for
 from portal.core import signals
 from portal.core.clock import local_day, practice_tz
+from portal.core.locks import lock_wait
 
 Status = Appointment.Status
 
@@ -51,7 +52,8 @@ EVENT = {
 
 
 def _locked(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update().get(pk=appointment.pk)
+    with lock_wait():
+        return Appointment.objects.select_for_update().get(pk=appointment.pk)
 
 
 def _record_actor(appointment: Appointment, by: User | None) -> None:
@@ -194,7 +196,8 @@ def _lock_rooms(scan_type: ScanType, room: Room | None) -> list[Room]:
     rooms = Room.objects.select_for_update().filter(modality=scan_type.modality, active=True).order_by("pk")
     if room is not None:
         rooms = rooms.filter(pk=room.pk)
-    return list(rooms)
+    with lock_wait("Many people are booking this room right now. Please try again in a moment."):
+        return list(rooms)
 
 
 def _free_room(*, scan_type: ScanType, start: dt.datetime, room: Room | None, staff: bool,
@@ -310,8 +313,7 @@ def inside_cancel_cutoff(start: dt.datetime, *, now: dt.datetime | None = None) 
 
 def can_patient_change(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
     """May the patient still cancel or move this appointment online (before the cutoff)?"""
-    return (appointment.status in (Status.REQUESTED, Status.CONFIRMED)
-            and not inside_cancel_cutoff(appointment.start, now=now))
+    return appointment.is_upcoming and not inside_cancel_cutoff(appointment.start, now=now)
 
 
 def appointment_reschedule(
@@ -324,7 +326,7 @@ def appointment_reschedule(
     try:
         with transaction.atomic():
             current = _locked(appointment)
-            if current.status not in (Status.REQUESTED, Status.CONFIRMED):
+            if not current.is_upcoming:
                 raise ValidationError(f"A {current.get_status_display().lower()} appointment cannot be moved.")
             staff = by is not None and by.pk != current.patient_id and is_clinical_staff(by)
             chosen = _free_room(scan_type=current.scan_type, start=start, room=room, staff=staff,

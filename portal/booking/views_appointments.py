@@ -121,7 +121,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _too_late_message(request: HttpRequest, appointment) -> str:
-    if appointment.status not in (appointment.Status.REQUESTED, appointment.Status.CONFIRMED):
+    if not appointment.is_upcoming:
         return f"This appointment is {appointment.get_status_display().lower()} and can no longer be changed online."
     phone = practice_details().phone
     call = f"please call the practice on {phone}" if phone else "please call the practice"

@@ -8,7 +8,7 @@ from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
 
 
 def _letter_useful(appointment) -> bool:
-    return appointment.status in (appointment.Status.REQUESTED, appointment.Status.CONFIRMED)
+    return appointment.is_upcoming
 
 
 def appointment_panel_context(user, appointment) -> dict | None:
