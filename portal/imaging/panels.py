@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.imaging import pacs, selectors
 
@@ -41,7 +40,3 @@ def study_thumbnails(study) -> list[dict]:
             continue
         result.append({**series, "thumb": instances[len(instances) // 2], "count": len(instances)})
     return result
-
-
-def may_view(user: Any, study) -> bool:
-    return can(user, "imaging.view_study", study)

@@ -1,17 +1,15 @@
 """Reads of payments, always scoped to the user asking (another user's things raise Http404),
-the balance of an appointment, and the revenue figures analytics reads (`revenue_by`)."""
+the balance of an appointment (and in SQL, `with_balance_due`), and what counts as money received."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -22,9 +20,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
-from django.utils import timezone
 
 from portal.accounts.permissions import can
 from portal.booking.models import Appointment
@@ -211,64 +208,3 @@ def with_balance_due(appointments: QuerySet[Appointment]) -> QuerySet[Appointmen
         balance_due=Greatest(ExpressionWrapper(owed - net_paid, output_field=_MONEY), Value(ZERO),
                              output_field=_MONEY)
     )
-
-
-# --- Revenue (read by analytics) -------------------------------------------------------
-
-GroupBy = Literal["day", "scan_type", "method"]
-
-
-def revenue_by(*, start: dt.date | dt.datetime, end: dt.date | dt.datetime, group_by: GroupBy) -> list[dict]:
-    """Money received between `start` (inclusive) and `end` (exclusive), by payment time, grouped.
-
-    Each row: {"key", "label", "payments", "received", "refunded", "net"} with Decimal money, where
-    net = received - refunded (refunds count against the payment they give back). Medical-aid claim
-    payments count as revenue (method "medical_aid_claim"). Computed in SQL (GROUP BY); dates are
-    the practice's (settings.TIME_ZONE).
-    """
-    tz = timezone.get_default_timezone()
-    start_at = _as_datetime(start, tz)
-    end_at = _as_datetime(end, tz)
-    qs = Payment.objects.filter(status__in=RECEIVED_STATUSES, paid_at__gte=start_at, paid_at__lt=end_at)
-    if group_by == "day":
-        qs = qs.annotate(key=TruncDate("paid_at", tzinfo=tz)).values("key")
-    elif group_by == "scan_type":
-        qs = qs.annotate(key=F("appointment__scan_type__code"), label=F("appointment__scan_type__name")).values(
-            "key", "label"
-        )
-    elif group_by == "method":
-        qs = qs.annotate(key=F("method")).values("key")
-    else:
-        raise ValueError(f"Unknown grouping: {group_by!r}")
-    rows = qs.annotate(
-        payments=Count("id"),
-        received=Sum("amount"),
-        refunded=Sum("refunded_amount"),
-        net=Sum(_NET),
-    ).order_by("key")
-    methods = dict(Payment.Method.choices)
-    result = []
-    for row in rows:
-        key = row["key"]
-        if group_by == "day":
-            label = key.isoformat()
-        elif group_by == "method":
-            label = str(methods.get(key, key))
-        else:
-            label = row["label"]
-        result.append({
-            "key": key,
-            "label": label,
-            "payments": int(row["payments"]),
-            "received": money(row["received"]),
-            "refunded": money(row["refunded"]),
-            "net": money(row["net"]),
-        })
-    return result
-
-
-def _as_datetime(value: dt.date | dt.datetime, tz) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, tz)
-    return timezone.make_aware(dt.datetime.combine(value, dt.time.min), tz)
-
