@@ -16,6 +16,7 @@ from django.utils import timezone
 from analytics import risk
 from analytics.models import NoShowModel
 from portal.booking.models import Appointment
+from portal.core.clock import practice_tz
 
 log = logging.getLogger(__name__)
 S = Appointment.Status
@@ -28,7 +29,7 @@ _FIELDS = ["id", "patient_id", "start", "requested_at", "confirmed_at", "status"
 
 def _inputs(df: pd.DataFrame, *, now: dt.datetime | None = None) -> pd.DataFrame:
     """Raw rows (_FIELDS plus history counts) to the model's INPUT_COLUMNS."""
-    zone = timezone.get_current_timezone()
+    zone = practice_tz()
     start = pd.to_datetime(df["start"], utc=True)
     local = start.dt.tz_convert(zone)
     requested = pd.to_datetime(df["requested_at"], utc=True)
@@ -135,7 +136,7 @@ def upcoming_risks(model: NoShowModel, *, days: int = 7, modality: str = "",
         # who to call about it (shown to the manager; left out of the CSV)
         "patient": (df["patient__first_name"].fillna("") + " " + df["patient__last_name"].fillna("")).str.strip(),
         "phone": df["patient__phone"].fillna("").astype(str),
-        "start": inputs["start"].dt.tz_convert(timezone.get_current_timezone()),
+        "start": inputs["start"].dt.tz_convert(practice_tz()),
         "scan_type": df["scan_type__name"],
         "risk": np.round(fitted.predict(features), 4),
         "reasons": ["; ".join(r) for r in fitted.reasons(features)],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 from django.db.models import Avg, Count, Q, QuerySet
-from django.utils import timezone
 
 from analytics.filters import Filters
 from analytics.queries.base import (
@@ -12,6 +11,7 @@ from analytics.queries.base import (
     frame,
 )
 from analytics.sql import local_period
+from portal.core.clock import practice_tz
 from portal.feedback.models import Feedback
 
 
@@ -55,5 +55,5 @@ def comments(filters: Filters, *, rating: int | None = None, limit: int = 50) ->
     )[:limit]
     df = frame(rows, ["created_at", "rating", "recommend", "scan_type", "comments"])
     if not df.empty:
-        df["created_at"] = pd.to_datetime(df["created_at"], utc=True).dt.tz_convert(timezone.get_current_timezone())
+        df["created_at"] = pd.to_datetime(df["created_at"], utc=True).dt.tz_convert(practice_tz())
     return df

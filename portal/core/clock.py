@@ -19,11 +19,6 @@ def practice_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def now() -> dt.datetime:
-    """The current moment, aware (UTC)."""
-    return timezone.now()
-
-
 def today() -> dt.date:
     """Today's date at the practice."""
     return timezone.now().astimezone(practice_tz()).date()
