@@ -18,7 +18,7 @@ from portal.booking import screening, selectors, services
 from portal.booking.ics import appointment_ics
 from portal.booking.models import Appointment
 from portal.booking.picker import bookable_days
-from portal.booking.wizard import steps_for
+from portal.booking.steps import steps_for
 from portal.catalogue.selectors import plan_get_active, scan_type_get_bookable
 from portal.core.api import Input, Money, Page, Problem, ProblemOut, local, money, path_id
 

@@ -16,7 +16,7 @@ from portal.accounts.permissions import is_clinical_staff
 from portal.booking import screening
 from portal.booking.models import Appointment, MedicalAidMembership, Room
 from portal.booking.schedule import compute_slots
-from portal.booking.wizard import steps_for
+from portal.booking.steps import steps_for
 from portal.catalogue.models import Plan, ScanType
 from portal.catalogue.selectors import quote_for
 from portal.core import signals

@@ -1,16 +1,14 @@
-"""The booking wizard's state (kept in the session), its steps, and what a step's view needs.
+"""The booking wizard's state (kept in the session) and what a step's view needs.
 
 Nothing the browser posts is trusted at the end: the confirm step re-derives the scan, the slot,
 the plan and the quote from this state and the database, and the booking service
 (`services.appointment_book_from_wizard`) re-checks the slot under lock. Other apps add steps with
-`register_step` and write their step's view with `wizard_view`, `load_step` and `step_context`
-(referrals adds the letter upload): this module is the wizard's public face.
+`steps.register_step` and write their step's view with `wizard_view`, `load_step` and
+`step_context` (referrals adds the letter upload): this module is the wizard's public face.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,38 +18,12 @@ from django.urls import reverse
 
 from portal.accounts.permissions import can
 from portal.booking import selectors
+from portal.booking.steps import Step, steps_for
 from portal.catalogue.models import ScanType
 from portal.catalogue.selectors import scan_type_get_bookable, scan_type_list_bookable
 from portal.core.clock import parse_aware
 
 SESSION_KEY = "booking_wizard"
-
-
-@dataclass(frozen=True)
-class Step:
-    key: str
-    label: str
-    url_name: str
-    order: int
-    needed: Callable[[Any], bool] = field(default=lambda scan: True, compare=False)  # scan -> bool
-    done: Callable[[dict], bool] = field(default=lambda state: False, compare=False)  # state -> bool
-    # Called inside the booking's transaction with (appointment, state); raising undoes the booking.
-    on_booked: Callable[[Any, dict], None] | None = field(default=None, compare=False)
-    # (state, patient) -> is what the state names still usable (the API checks it before booking).
-    valid: Callable[[dict, Any], bool] = field(default=lambda state, patient: True, compare=False)
-
-
-_steps: list[Step] = []
-
-
-def register_step(step: Step) -> None:
-    if all(s.key != step.key for s in _steps):
-        _steps.append(step)
-        _steps.sort(key=lambda s: s.order)
-
-
-def steps_for(scan) -> list[Step]:
-    return [s for s in _steps if scan is None or s.needed(scan)]
 
 
 class Wizard:
@@ -99,19 +71,6 @@ class Wizard:
             items.append({"label": step.label, "url": reverse(step.url_name), "current": is_current,
                           "done": passed and step.done(self.state)})
         return items
-
-
-def _has(key: str) -> Callable[[dict], bool]:
-    return lambda state: bool(state.get(key))
-
-
-register_step(Step("scan", "Scan", "booking:book", 10, done=_has("scan")))
-register_step(Step("when", "Date & time", "booking:book_when", 20, done=_has("start")))
-register_step(Step("safety", "Safety", "booking:book_safety", 30,
-                   needed=lambda scan: bool(scan.screening_kinds),
-                   done=lambda state: bool(state.get("scan")) and state.get("screened") == state.get("scan")))
-register_step(Step("payment", "Payment", "booking:book_payment", 40, done=_has("payment")))
-register_step(Step("confirm", "Confirm", "booking:book_confirm", 90))
 
 
 # --- What a step's view needs (booking's steps and the ones other apps register) --------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from portal.booking import services, wizard
+from portal.booking import services, steps
 from portal.booking.models import Appointment, MedicalAidMembership
 from portal.booking.tests.conftest import local
 from portal.core import signals
@@ -25,8 +25,8 @@ def extra_step(monkeypatch):
         if behaviour["fail"]:
             raise ValidationError("The letter could not be attached.")
 
-    monkeypatch.setattr(wizard, "_steps", list(wizard._steps))
-    wizard.register_step(wizard.Step("extra", "Extra", "booking:book", 80, on_booked=on_booked))
+    monkeypatch.setattr(steps, "_steps", list(steps._steps))
+    steps.register_step(steps.Step("extra", "Extra", "booking:book", 80, on_booked=on_booked))
     return calls, behaviour
 
 
