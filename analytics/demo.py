@@ -13,7 +13,6 @@ import datetime as dt
 import sys
 import time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -32,6 +31,7 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.booking.models import Appointment, Room
 from portal.catalogue.models import MedicalAidScheme, Modality, Plan, ScanType
+from portal.core.clock import practice_tz
 from portal.feedback.models import Feedback
 from portal.payments.models import Payment
 from portal.reports.models import Report
@@ -132,7 +132,7 @@ def _real_rooms() -> dict[str, list[int]]:
 
 def _busy(rooms: dict[str, list[int]]) -> dict[tuple[str, int, dt.date], list[tuple[int, int]]]:
     """(modality, room number, local day) -> [(start minute, end minute)] of the appointments already there."""
-    tz = ZoneInfo(settings.TIME_ZONE)
+    tz = practice_tz()
     number = {pk: (modality, i) for modality, pks in rooms.items() for i, pk in enumerate(pks)}
     busy: dict[tuple[str, int, dt.date], list[tuple[int, int]]] = {}
     for room_id, start, end in Appointment.objects.active().filter(room_id__in=number).values_list(

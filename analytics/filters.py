@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from portal.catalogue.models import Modality
+from portal.core.clock import practice_tz
 
 MAX_RANGE_DAYS = 5 * 366
 DEFAULT_RANGE_DAYS = 365
@@ -43,7 +44,7 @@ class Filters:
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), practice_tz())
 
 
 def default_filters(today: dt.date | None = None) -> Filters:

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 
 from analytics import risk
 from analytics.models import NoShowModel
 from portal.booking.models import Appointment
+from portal.core.clock import practice_tz
 
 log = logging.getLogger(__name__)
 S = Appointment.Status
@@ -28,7 +29,7 @@ _FIELDS = ["id", "patient_id", "start", "requested_at", "confirmed_at", "status"
 
 def _inputs(df: pd.DataFrame, *, now: dt.datetime | None = None) -> pd.DataFrame:
     """Raw rows (_FIELDS plus history counts) to the model's INPUT_COLUMNS."""
-    zone = timezone.get_current_timezone()
+    zone = practice_tz()
     start = pd.to_datetime(df["start"], utc=True)
     local = start.dt.tz_convert(zone)
     requested = pd.to_datetime(df["requested_at"], utc=True)
@@ -108,9 +109,7 @@ def _past_counts(patient_ids: list[int], now: dt.datetime) -> pd.DataFrame:
 
 
 def upcoming_queryset(*, now: dt.datetime, days: int, modality: str = ""):
-    qs = Appointment.objects.filter(
-        status__in=[S.REQUESTED, S.CONFIRMED], start__gte=now, start__lt=now + dt.timedelta(days=days)
-    )
+    qs = Appointment.objects.upcoming(now=now).filter(start__lt=now + dt.timedelta(days=days))
     if modality:
         qs = qs.filter(scan_type__modality=modality)
     return qs
@@ -137,7 +136,7 @@ def upcoming_risks(model: NoShowModel, *, days: int = 7, modality: str = "",
         # who to call about it (shown to the manager; left out of the CSV)
         "patient": (df["patient__first_name"].fillna("") + " " + df["patient__last_name"].fillna("")).str.strip(),
         "phone": df["patient__phone"].fillna("").astype(str),
-        "start": inputs["start"].dt.tz_convert(timezone.get_current_timezone()),
+        "start": inputs["start"].dt.tz_convert(practice_tz()),
         "scan_type": df["scan_type__name"],
         "risk": np.round(fitted.predict(features), 4),
         "reasons": ["; ".join(r) for r in fitted.reasons(features)],
@@ -149,9 +148,7 @@ def upcoming_risks(model: NoShowModel, *, days: int = 7, modality: str = "",
 
 def upcoming_appointment_get(*, pk: int) -> Appointment:
     """An appointment that is still to come (the only kind a reminder makes sense for)."""
-    appointment = Appointment.objects.filter(
-        Q(pk=pk), status__in=[S.REQUESTED, S.CONFIRMED], start__gte=timezone.now()
-    ).first()
+    appointment = Appointment.objects.upcoming().filter(pk=pk).first()
     if appointment is None:
         raise Http404("No such upcoming appointment.")
     return appointment

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import zoneinfo
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Func
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate, TruncMonth, TruncWeek
+
+from portal.core.clock import practice_tz
 
 
 @functools.cache
 def fixed_offset_minutes() -> int | None:
     """The practice zone's UTC offset in minutes if it did not change over the last few years."""
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    zone = practice_tz()
     this_year = dt.date.today().year
     offsets = {
         dt.datetime(year, month, 15, 12, tzinfo=zone).utcoffset()

@@ -29,6 +29,7 @@ from django.utils import timezone
 from analytics.models import DailyAppointmentSummary, DailyPaymentSummary
 from analytics.sql import local_period
 from portal.booking.models import Appointment
+from portal.core.clock import practice_tz
 from portal.payments.models import Payment
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def local_date(moment: dt.datetime | None) -> dt.date | None:
 
 
 def _bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_current_timezone()
+    zone = practice_tz()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
     return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 

@@ -19,6 +19,9 @@ from analytics.queries import comments, key_figures, shared_results
 from portal.accounts.permissions import can
 from portal.core.spreadsheets import csv_safe
 
+# Analytics' one write, the extra reminder, goes through the notifications service (docs/architecture.md).
+from portal.notifications import services as notification_services
+
 NAV = [
     ("dashboard", "Overview"), ("revenue", "Revenue"), ("feedback", "Feedback"), ("missed", "Missed"),
     ("turnaround", "Turnaround"), ("risk", "No-show risk"),
@@ -164,13 +167,13 @@ def send_reminder(request: HttpRequest, pk: int) -> HttpResponse:
     from analytics.services import upcoming_appointment_get
 
     appointment = upcoming_appointment_get(pk=pk)
-    try:
-        from portal.notifications.services import notification_send_extra_reminder
-    except ImportError:
-        messages.error(request, "Reminders cannot be sent: the notifications service is not installed.")
+    sent = notification_services.notification_send_extra_reminder(appointment=appointment,
+                                                                 requested_by=request.user)
+    when = timezone.localtime(appointment.start)
+    if sent is None:
+        messages.warning(request, f"No reminder was sent for the appointment on {when:%d %b %Y at %H:%M}: one "
+                                  "went out today already, or the patient has no channel we may use.")
     else:
-        notification_send_extra_reminder(appointment=appointment, requested_by=request.user)
-        when = timezone.localtime(appointment.start)
         messages.success(request, f"An extra reminder was sent for the appointment on {when:%d %b %Y at %H:%M}.")
     next_url = request.POST.get("next", "")
     if not next_url.startswith("/analytics/risk/"):

@@ -177,7 +177,7 @@ def _many_appointments(total: int, scans, rooms, users) -> None:
     from django.utils import timezone
 
     from portal.booking.models import Appointment
-    from portal.booking.schedule import practice_tz
+    from portal.core.clock import practice_tz
 
     tz = practice_tz()
     now = timezone.now()

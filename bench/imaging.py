@@ -92,9 +92,9 @@ def main() -> None:
 
         from portal.accounts.tests.factories import UserFactory
         from portal.booking.models import Appointment, Room
-        from portal.booking.schedule import practice_tz
         from portal.booking.tests.factories import AppointmentFactory
         from portal.catalogue.tests.factories import ScanTypeFactory
+        from portal.core.clock import practice_tz
         from portal.imaging import dicom_server, orthanc_local, services, synthetic
         from portal.imaging.identifiers import patient_dicom_id
         from portal.reports.tests.factories import completed_appointment, signed_report

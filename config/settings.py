@@ -183,6 +183,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
+    # PostgreSQL: a statement waits at most this long for a row or table lock (select_for_update in
+    # the booking and payment services), then fails with LockNotAvailable instead of queueing a
+    # worker for ever (portal.core.locks turns that into a "busy, try again" message). 0 = no limit.
+    # SQLite has no lock_timeout: its IMMEDIATE transactions wait up to "timeout" above.
+    _lock_timeout_ms = env_int("DJANGO_DB_LOCK_TIMEOUT_MS", 5000)
+    if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+        _pg_options = DATABASES["default"]["OPTIONS"].get("options", "")
+        DATABASES["default"]["OPTIONS"]["options"] = f"{_pg_options} -c lock_timeout={_lock_timeout_ms}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

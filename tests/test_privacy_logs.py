@@ -21,6 +21,7 @@ from portal.booking.models import Appointment, OpeningHours
 from portal.booking.tests.factories import RoomFactory
 from portal.catalogue.models import Modality
 from portal.catalogue.tests.factories import ScanTypeFactory
+from portal.core.clock import parse_aware
 from portal.core.simplepdf import simple_pdf
 from portal.payments.models import Payment
 from portal.reports import services as reports
@@ -88,7 +89,7 @@ def test_no_patient_data_reaches_the_logs(client, captured_logs, settings):
     patient = User.objects.get(email=EMAIL)
 
     # booking through the wizard
-    start = booking.parse_start(
+    start = parse_aware(
         re.search(r'value="(\d{4}-\d\d-\d\dT[^"]+)"', client.get(
             reverse("booking:book") + f"?scan={scan.code}", follow=True).content.decode()).group(1)
     )

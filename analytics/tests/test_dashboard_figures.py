@@ -99,3 +99,17 @@ def test_outstanding_balance_counts_unpaid_patient_share(data):
     # refunded payment (the medical-aid claim is not the patient's) -> 300; a1 is paid in full.
     assert list(df["outstanding"]) == [pytest.approx(40.0), pytest.approx(350.0)]
     assert list(df["appointments"]) == [1, 2]
+
+
+def test_outstanding_balance_adds_a_rejected_claim_to_the_patients_share(data):
+    """The payments app's balance due: a rejected claim moves to the patient. a1's share 100 had been
+    paid (100 + a later 25); with the rejected 30 it owes 130 - 125 = 5."""
+    from django.utils import timezone
+
+    from portal.payments.models import MedicalAidClaim
+
+    MedicalAidClaim.objects.create(appointment=data["a1"], status=MedicalAidClaim.Status.REJECTED,
+                                   amount_claimed=Decimal("30.00"), submitted_at=timezone.now())
+    df = queries.outstanding_by_period(Filters(start=RANGE.start, end=RANGE.end, period="month"))
+    assert list(df["outstanding"]) == [pytest.approx(40.0), pytest.approx(355.0)]
+    assert list(df["appointments"]) == [1, 3]

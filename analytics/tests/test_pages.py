@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import sys
 from unittest import mock
 
 import pytest
@@ -180,13 +179,19 @@ def test_feedback_comments_filter_by_rating(manager_client):
     assert "The rating filter must be a whole number from 1 to 5" in response.content.decode()
 
 
-def test_reminder_without_the_notifications_app_shows_a_clear_error(manager_client):
+def test_a_second_extra_reminder_the_same_day_is_not_sent_and_the_page_says_so(manager_client):
     from portal.booking.tests.factories import AppointmentFactory
+    from portal.notifications.models import Delivery
 
     upcoming = AppointmentFactory()  # tomorrow, confirmed
-    with mock.patch.dict(sys.modules, {"portal.notifications.services": None}):
-        response = manager_client.post(reverse("analytics:send_reminder", args=[upcoming.pk]), follow=True)
-    assert "Reminders cannot be sent: the notifications service is not installed." in response.content.decode()
+    url = reverse("analytics:send_reminder", args=[upcoming.pk])
+    first = manager_client.post(url, follow=True).content.decode()
+    assert "An extra reminder was sent" in first
+    sent = Delivery.objects.filter(appointment=upcoming).count()
+    assert sent >= 1
+    second = manager_client.post(url, follow=True).content.decode()
+    assert "No reminder was sent" in second and "went out today already" in second
+    assert Delivery.objects.filter(appointment=upcoming).count() == sent
 
 
 def test_reminder_is_refused_to_other_roles_and_for_past_appointments(manager_client):
@@ -206,8 +211,8 @@ def test_reminder_is_refused_to_other_roles_and_for_past_appointments(manager_cl
 
 
 def test_reminder_calls_the_notifications_service(manager_client):
-    services = pytest.importorskip("portal.notifications.services")
     from portal.booking.tests.factories import AppointmentFactory
+    from portal.notifications import services
 
     upcoming = AppointmentFactory()
     with mock.patch.object(services, "notification_send_extra_reminder") as send:

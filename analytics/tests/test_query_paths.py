@@ -17,6 +17,7 @@ from django.utils import timezone
 from analytics import queries
 from analytics.filters import Filters
 from analytics.models import NoShowModel
+from analytics.queries import turnaround
 from analytics.sql import DAY_INDEX_PREFIX, ensure_day_index
 from analytics.tests import fixtures
 from portal.booking.models import Appointment
@@ -39,14 +40,14 @@ def test_histogram_percentiles_equal_linear_interpolation(seed, width):
     rng = random.Random(seed)
     values = [rng.choice([rng.randint(0, 40), rng.randint(0, 400)]) for _ in range(rng.randint(1, 60))]
     ps = (0.0, 0.1, 0.33, 0.5, 0.9, 1.0)
-    df = queries._percentiles_by_histogram(_values(values), value="n_appointments", ps=ps, width=width)
+    df = turnaround._percentiles_by_histogram(_values(values), value="n_appointments", ps=ps, width=width)
     assert df.loc[0, "n"] == len(values)
     for p in ps:
         assert df.loc[0, f"p{round(p * 100)}"] == pytest.approx(np.percentile(values, p * 100))
 
 
 def test_histogram_percentiles_of_nothing_are_an_empty_frame():
-    df = queries._percentiles_by_histogram(NoShowModel.objects.all(), value="n_appointments", ps=(0.5,))
+    df = turnaround._percentiles_by_histogram(NoShowModel.objects.all(), value="n_appointments", ps=(0.5,))
     assert df.empty
 
 

@@ -8,7 +8,6 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -19,7 +18,7 @@ from portal.booking import screening, selectors, services
 from portal.booking.ics import appointment_ics
 from portal.booking.models import Appointment
 from portal.booking.picker import bookable_days
-from portal.booking.wizard import steps_for
+from portal.booking.steps import steps_for
 from portal.catalogue.selectors import plan_get_active, scan_type_get_bookable
 from portal.core.api import Input, Money, Page, Problem, ProblemOut, local, money, path_id
 
@@ -192,17 +191,12 @@ def appointment_book(request: HttpRequest, body: BookingIn):
             raise Problem(400, f"This scan needs one more thing before it can be booked: {step.label.lower()} "
                                f"(see the {step.key}_id field).")
     try:
-        with transaction.atomic():
-            appointment = services.appointment_book(
-                patient=patient, scan_type=scan, start=body.start.astimezone(dt.UTC), plan=plan,
-                member_number=body.medical_aid.member_number if body.medical_aid else "",
-                screening_answers=dict(body.screening_answers), booked_by=patient,
-            )
-            if plan is not None and body.medical_aid.remember:
-                services.membership_save(patient=patient, plan=plan, member_number=body.medical_aid.member_number)
-            for step in steps_for(scan):
-                if step.on_booked is not None:
-                    step.on_booked(appointment, state, request)
+        appointment = services.appointment_book_from_wizard(
+            patient=patient, scan_type=scan, start=body.start.astimezone(dt.UTC), plan=plan,
+            member_number=body.medical_aid.member_number if body.medical_aid else "",
+            save_membership=bool(body.medical_aid and body.medical_aid.remember),
+            screening_answers=dict(body.screening_answers), booked_by=patient, state=state,
+        )
     except services.SlotTaken as exc:
         raise Problem(409, exc.messages[0], title="Slot taken") from exc
     return Status(201, selectors.appointment_get_for(user=patient, pk=appointment.pk))
@@ -213,7 +207,7 @@ def _own_changeable(request: HttpRequest, appointment_id: int) -> Appointment:
     if not can(request.auth, "booking.change_own_appointment", appointment):
         raise PermissionDenied("Only the patient can change this appointment here.")
     if not services.can_patient_change(appointment):
-        if appointment.status not in (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED):
+        if not appointment.is_upcoming:
             raise Problem(409, f"This appointment is {appointment.get_status_display().lower()} and can no "
                                "longer be changed online.")
         raise Problem(409, f"Appointments can be cancelled or moved online until "

@@ -11,9 +11,10 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.booking import services
 from portal.booking.models import Appointment, Closure, OpeningHours, Room
-from portal.booking.schedule import compute_slots, practice_tz
+from portal.booking.schedule import compute_slots
 from portal.catalogue.models import Modality, Plan, ScanType
 from portal.catalogue.selectors import quote_for
+from portal.core.clock import practice_tz
 
 ROOMS = [
     ("X-ray 1", Modality.XRAY),

@@ -24,8 +24,7 @@ ICS_STATUS = {
 
 def calendar_offered(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
     """Offer "Add to calendar" only for a visit still ahead that is requested or confirmed."""
-    return (appointment.status in (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
-            and appointment.end > (now or timezone.now()))
+    return appointment.is_upcoming and appointment.end > (now or timezone.now())
 
 
 def appointment_ics(appointment: Appointment, *, practice_name: str = "", address: str = "", host: str = "") -> bytes:

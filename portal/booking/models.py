@@ -6,6 +6,7 @@ each transition is made by one service function (services.py) and stamps its tim
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.catalogue.models import Modality, Plan, ScanType
@@ -123,8 +125,12 @@ class Closure(models.Model):
 
 class AppointmentQuerySet(models.QuerySet):
     def active(self) -> AppointmentQuerySet:
-        """Appointments that hold their room's time."""
+        """Appointments that hold their room's time (Appointment.holds_slot)."""
         return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+    def upcoming(self, *, now: dt.datetime | None = None) -> AppointmentQuerySet:
+        """Requested or confirmed appointments that start from `now` on (default: this moment)."""
+        return self.filter(status__in=Appointment.UPCOMING_STATUSES, start__gte=now or timezone.now())
 
 
 class Appointment(TimeStampedModel):
@@ -136,7 +142,10 @@ class Appointment(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
         NO_SHOW = "no_show", "Did not attend"
 
+    # Hold their room's time (the one-per-slot constraint and availability count them).
     ACTIVE_STATUSES = (Status.REQUESTED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
+    # Still to come: what reminders, "upcoming" lists and online changes look at.
+    UPCOMING_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
 
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments")
     scan_type = models.ForeignKey(ScanType, on_delete=models.PROTECT, related_name="appointments")
@@ -209,8 +218,16 @@ class Appointment(TimeStampedModel):
         return f"{self.scan_type} on {self.start:%Y-%m-%d %H:%M}"
 
     @property
-    def is_active(self) -> bool:
+    def holds_slot(self) -> bool:
+        """Does this appointment hold its room's time: booked, under way or done (a completed visit
+        too); not cancelled or missed. (Was `is_active`, which read as "still to come"; that is
+        `is_upcoming`.)"""
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Requested or confirmed: still to come (its start may have passed unmarked)."""
+        return self.status in self.UPCOMING_STATUSES
 
 
 class MedicalAidMembership(TimeStampedModel):

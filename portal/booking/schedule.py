@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
@@ -17,10 +16,7 @@ from django.utils import timezone
 from portal.booking.availability import Busy, RoomSchedule, Rules, Slot, free_slots
 from portal.booking.models import Appointment, Closure, OpeningHours, Room
 from portal.catalogue.models import ScanType
-
-
-def practice_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+from portal.core.clock import practice_tz
 
 
 def booking_rules(*, staff: bool = False) -> Rules:

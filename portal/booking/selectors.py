@@ -13,8 +13,9 @@ from portal.accounts.permissions import can
 from portal.accounts.roles import Role
 from portal.booking.availability import Slot
 from portal.booking.models import Appointment, MedicalAidMembership, Room
-from portal.booking.schedule import compute_slots, practice_tz, rooms_for
+from portal.booking.schedule import compute_slots, rooms_for
 from portal.catalogue.models import ScanType
+from portal.core.clock import practice_tz
 
 Status = Appointment.Status
 
@@ -47,7 +48,7 @@ def appointment_split_for(*, user: User, past_limit: int = 20) -> tuple[list[App
 def next_appointment_for(*, user: User) -> Appointment | None:
     return (
         appointment_list_for(user=user)
-        .filter(start__gte=timezone.now(), status__in=[Status.REQUESTED, Status.CONFIRMED])
+        .upcoming()
         .order_by("start")
         .first()
     )

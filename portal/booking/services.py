@@ -15,10 +15,13 @@ from portal.accounts.models import User
 from portal.accounts.permissions import is_clinical_staff
 from portal.booking import screening
 from portal.booking.models import Appointment, MedicalAidMembership, Room
-from portal.booking.schedule import compute_slots, practice_tz
+from portal.booking.schedule import compute_slots
+from portal.booking.steps import steps_for
 from portal.catalogue.models import Plan, ScanType
 from portal.catalogue.selectors import quote_for
 from portal.core import signals
+from portal.core.clock import local_day, practice_tz
+from portal.core.locks import lock_wait
 
 Status = Appointment.Status
 
@@ -49,7 +52,8 @@ EVENT = {
 
 
 def _locked(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update().get(pk=appointment.pk)
+    with lock_wait():
+        return Appointment.objects.select_for_update().get(pk=appointment.pk)
 
 
 def _record_actor(appointment: Appointment, by: User | None) -> None:
@@ -179,21 +183,6 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
 # --- Booking and moving -----------------------------------------------------------------
 
 
-def parse_start(value: str | None) -> dt.datetime | None:
-    """A start time kept as ISO text (wizard state) back as an aware datetime."""
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
-def local_day(start: dt.datetime) -> dt.date:
-    return start.astimezone(practice_tz()).date()
-
-
 class SlotTaken(ValidationError):
     """The slot is no longer free (taken meanwhile, closed, or outside the bookable window)."""
 
@@ -207,7 +196,8 @@ def _lock_rooms(scan_type: ScanType, room: Room | None) -> list[Room]:
     rooms = Room.objects.select_for_update().filter(modality=scan_type.modality, active=True).order_by("pk")
     if room is not None:
         rooms = rooms.filter(pk=room.pk)
-    return list(rooms)
+    with lock_wait("Many people are booking this room right now. Please try again in a moment."):
+        return list(rooms)
 
 
 def _free_room(*, scan_type: ScanType, start: dt.datetime, room: Room | None, staff: bool,
@@ -215,7 +205,7 @@ def _free_room(*, scan_type: ScanType, start: dt.datetime, room: Room | None, st
     if room is not None and (room.modality != scan_type.modality or not room.active):
         raise ValidationError("That room cannot do this scan.")
     rooms = _lock_rooms(scan_type, room)
-    day = start.astimezone(practice_tz()).date()
+    day = local_day(start)
     slots = compute_slots(scan_type=scan_type, rooms=rooms, first_day=day, last_day=day, staff=staff,
                           exclude_pk=exclude_pk)
     for slot in slots:
@@ -286,6 +276,36 @@ def appointment_book(
     return appointment
 
 
+@transaction.atomic
+def appointment_book_from_wizard(
+    *,
+    patient: User,
+    scan_type: ScanType,
+    start: dt.datetime,
+    plan: Plan | None,
+    member_number: str,
+    save_membership: bool,
+    screening_answers: dict[str, Any],
+    booked_by: User | None,
+    state: dict[str, Any],
+) -> Appointment:
+    """Book what the wizard collected (the web wizard's session state, or the API's body shaped
+    the same way), in one transaction: the appointment, the medical aid remembered for next time,
+    and each registered step's `on_booked` write (referrals links the letter). A failure in any of
+    them leaves none of them, and no event is sent.
+    """
+    appointment = appointment_book(
+        patient=patient, scan_type=scan_type, start=start, plan=plan, member_number=member_number,
+        screening_answers=screening_answers, booked_by=booked_by,
+    )
+    if plan is not None and save_membership:
+        membership_save(patient=patient, plan=plan, member_number=member_number)
+    for step in steps_for(scan_type):
+        if step.on_booked is not None:
+            step.on_booked(appointment, state)
+    return appointment
+
+
 def inside_cancel_cutoff(start: dt.datetime, *, now: dt.datetime | None = None) -> bool:
     """Is `start` less than BOOKING_CANCEL_CUTOFF_HOURS away (no online change or cancel then)?"""
     return (now or timezone.now()) >= start - dt.timedelta(hours=settings.BOOKING_CANCEL_CUTOFF_HOURS)
@@ -293,8 +313,7 @@ def inside_cancel_cutoff(start: dt.datetime, *, now: dt.datetime | None = None) 
 
 def can_patient_change(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
     """May the patient still cancel or move this appointment online (before the cutoff)?"""
-    return (appointment.status in (Status.REQUESTED, Status.CONFIRMED)
-            and not inside_cancel_cutoff(appointment.start, now=now))
+    return appointment.is_upcoming and not inside_cancel_cutoff(appointment.start, now=now)
 
 
 def appointment_reschedule(
@@ -307,7 +326,7 @@ def appointment_reschedule(
     try:
         with transaction.atomic():
             current = _locked(appointment)
-            if current.status not in (Status.REQUESTED, Status.CONFIRMED):
+            if not current.is_upcoming:
                 raise ValidationError(f"A {current.get_status_display().lower()} appointment cannot be moved.")
             staff = by is not None and by.pk != current.patient_id and is_clinical_staff(by)
             chosen = _free_room(scan_type=current.scan_type, start=start, room=room, staff=staff,

@@ -1,7 +1,8 @@
-"""The booking wizard: scan -> date and time -> safety -> payment -> (referral) -> confirm.
+"""The booking wizard's steps: scan -> date and time -> safety -> payment -> (referral) -> confirm.
 
 State lives in the session (wizard.Wizard). Each step checks the earlier ones are done and sends
-the user back to the first missing one. The confirm step re-derives everything server-side.
+the user back to the first missing one (wizard.load_step). The confirm step re-derives everything
+server-side and books through one service (services.appointment_book_from_wizard).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,103 +18,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
-from portal.accounts.permissions import can
 from portal.booking import screening, selectors, services
 from portal.booking.estimate import estimate_from_quote, estimate_response
 from portal.booking.forms import PatientSearchForm, PaymentForm, ScreeningForm, SlotForm
-from portal.booking.picker import parse_day, picker_context
-from portal.booking.wizard import Wizard, steps_for
+from portal.booking.picker import day_of, parse_day, picker_response, requested_day
+from portal.booking.wizard import (
+    Wizard,
+    load_step,
+    patient_for,
+    scan_for,
+    scans_for,
+    staff_booking,
+    step_context,
+    wizard_view,
+)
 from portal.catalogue.models import ScanType
-from portal.catalogue.selectors import plan_get_active, quote_for, scan_type_get_bookable, scan_type_list_bookable
+from portal.catalogue.selectors import plan_get_active, quote_for
+from portal.core.clock import local_day, parse_aware
 
 CONFIRM_SALT = "booking.confirm"
 CONFIRM_MAX_AGE = 60 * 30
-
-
-class _Redirect(Exception):
-    def __init__(self, url: str):
-        self.url = url
-
-
-def _staff_booking(request: HttpRequest) -> bool:
-    return can(request.user, "booking.book_for_patient")
-
-
-def _patient(request: HttpRequest, wizard: Wizard) -> User:
-    """Whom this booking is for: the signed-in patient, or the patient staff picked."""
-    patient_id = wizard.state.get("patient_id")
-    if _staff_booking(request):
-        if not patient_id:
-            raise _Redirect(reverse("booking:book_for"))
-        return selectors.patient_get_for_booking(user=request.user, pk=patient_id)
-    if can(request.user, "booking.book"):
-        return request.user
-    raise PermissionDenied
-
-
-def _scans(request: HttpRequest):
-    if _staff_booking(request):
-        return ScanType.objects.live().order_by("modality", "name")
-    return scan_type_list_bookable()
-
-
-def _scan(request: HttpRequest, code: str | None) -> ScanType:
-    if not code:
-        raise Http404("No scan chosen.")
-    if _staff_booking(request):
-        scan = ScanType.objects.live().filter(code=code).first()
-        if scan is None:
-            raise Http404("No such scan.")
-        return scan
-    return scan_type_get_bookable(code=code)
-
-
-def _context(request: HttpRequest, wizard: Wizard, patient: User, scan: ScanType | None, step: str, **extra):
-    start = services.parse_start(wizard.state.get("start"))
-    return {
-        "wizard": wizard.state,
-        "patient": patient,
-        "scan": scan,
-        "step": step,
-        "start": start,
-        "progress": wizard.progress(scan, step),
-        "booking_for_other": patient.pk != request.user.pk,
-        **extra,
-    }
-
-
-def _guard(request: HttpRequest, step: str) -> tuple[Wizard, User, ScanType]:
-    """Load the wizard for `step`; redirect to the first earlier step not done yet."""
-    wizard = Wizard(request)
-    patient = _patient(request, wizard)
-    try:
-        scan = _scan(request, wizard.state.get("scan"))
-    except Http404:
-        wizard.drop("scan")
-        raise _Redirect(reverse("booking:book")) from None
-    missing = wizard.first_missing(scan, before=step)
-    if missing is not None:
-        raise _Redirect(wizard.redirect_url(missing))
-    return wizard, patient, scan
-
-
-def wizard_view(step: str):
-    def decorate(view):
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            try:
-                return view(request, step, *args, **kwargs)
-            except _Redirect as jump:
-                if request.htmx:
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = jump.url
-                    return response
-                return redirect(jump.url)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorate
 
 
 # --- Steps -------------------------------------------------------------------------------
@@ -124,39 +47,34 @@ def wizard_view(step: str):
 def book(request: HttpRequest, step: str) -> HttpResponse:
     """Step 1: which scan. `?scan=CODE` preselects it and goes on to the date."""
     wizard = Wizard(request)
-    patient = _patient(request, wizard)
+    patient = patient_for(request, wizard)
     code = request.POST.get("scan") if request.method == "POST" else request.GET.get("scan")
     if code:
-        scan = _scan(request, code)
+        scan = scan_for(request, code)
         if wizard.state.get("scan") != scan.code:
             wizard.reset(**{k: v for k, v in wizard.state.items() if k in ("patient_id",)}, scan=scan.code)
         return redirect("booking:book_when")
     current = wizard.state.get("scan")
-    scans = list(_scans(request))
+    scans = list(scans_for(request))
     return render(
         request,
         "booking/wizard/scan.html",
-        _context(request, wizard, patient, None, step, scans=scans, current=current),
+        step_context(request, wizard, patient, None, step, scans=scans, current=current),
     )
 
 
 @wizard_view("when")
 def book_when(request: HttpRequest, step: str) -> HttpResponse:
     """Step 2: the date and a free time (the picker refreshes through htmx)."""
-    wizard, patient, scan = _guard(request, step)
-    staff = _staff_booking(request)
+    wizard, patient, scan = load_step(request, step)
+    staff = staff_booking(request)
     if request.method == "POST":
         form = SlotForm(request.POST)
         day, _ = parse_day(request.POST.get("date"))
         if form.is_valid():
             start = form.cleaned_data["start"]
-            local_day = services.local_day(start)
-            day, error = parse_day(local_day.isoformat())
-            free = (
-                {slot.start for slot in selectors.slots_for(scan_type=scan, day=local_day, staff=staff)}
-                if day
-                else set()
-            )
+            day, error = day_of(start)
+            free = {slot.start for slot in selectors.slots_for(scan_type=scan, day=day, staff=staff)} if day else set()
             if error:
                 messages.error(request, error)
             elif start not in free:
@@ -167,33 +85,36 @@ def book_when(request: HttpRequest, step: str) -> HttpResponse:
         else:
             messages.error(request, form.errors["start"][0])
     else:
-        day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
+        day, error = requested_day(request)
         if error:
             messages.error(request, error)
         if day is None and not error and wizard.state.get("start"):
-            day = services.local_day(services.parse_start(wizard.state["start"]))
-    picker = picker_context(scan=scan, day=day, staff=staff, selected=wizard.state.get("start", ""))
-    picker["slots_url"] = reverse("booking:book_slots")
-    return render(request, "booking/wizard/when.html", _context(request, wizard, patient, scan, step, picker=picker))
+            day = local_day(parse_aware(wizard.state["start"]))
+    return _when_picker(request, wizard, scan, day, partial=False,
+                        context=step_context(request, wizard, patient, scan, step))
 
 
 @wizard_view("when")
 def book_slots(request: HttpRequest, step: str) -> HttpResponse:
     """The picker alone, for htmx (a plain GET falls back to the whole step)."""
-    wizard, _, scan = _guard(request, step)
-    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
-    picker = picker_context(scan=scan, day=day, staff=_staff_booking(request), selected=wizard.state.get("start", ""))
-    picker["slots_url"] = reverse("booking:book_slots")
-    picker["error"] = error
-    if not request.htmx:
-        return redirect(f"{reverse('booking:book_when')}?date={picker['day'].isoformat()}")
-    return render(request, "booking/includes/picker.html", {"picker": picker})
+    wizard, _, scan = load_step(request, step)
+    day, error = requested_day(request)
+    return _when_picker(request, wizard, scan, day, partial=True, error=error)
+
+
+def _when_picker(request: HttpRequest, wizard: Wizard, scan: ScanType, day, *, partial: bool, error: str = "",
+                 context: dict | None = None) -> HttpResponse:
+    return picker_response(
+        request, scan=scan, day=day, partial=partial, error=error, staff=staff_booking(request),
+        selected=wizard.state.get("start", ""), slots_url=reverse("booking:book_slots"),
+        page_url=reverse("booking:book_when"), template="booking/wizard/when.html", context=context,
+    )
 
 
 @wizard_view("safety")
 def book_safety(request: HttpRequest, step: str) -> HttpResponse:
     """Step 3: safety questions (only for scans that need them)."""
-    wizard, patient, scan = _guard(request, step)
+    wizard, patient, scan = load_step(request, step)
     kinds = scan.screening_kinds
     if not kinds:
         return redirect(wizard.redirect_url(wizard.first_missing(scan)))
@@ -206,7 +127,8 @@ def book_safety(request: HttpRequest, step: str) -> HttpResponse:
             return render(
                 request,
                 "booking/wizard/safety_stop.html",
-                _context(request, wizard, patient, scan, step, stops=[screening.BY_KEY[k].text for k in result.stops]),
+                step_context(request, wizard, patient, scan, step,
+                             stops=[screening.BY_KEY[k].text for k in result.stops]),
                 status=200,
             )
         wizard.update(answers=dict(form.cleaned_data), screened=scan.code)
@@ -217,13 +139,13 @@ def book_safety(request: HttpRequest, step: str) -> HttpResponse:
                 "appointment; we keep the time for you meanwhile.",
             )
         return redirect(wizard.redirect_url(wizard.first_missing(scan)))
-    return render(request, "booking/wizard/safety.html", _context(request, wizard, patient, scan, step, form=form))
+    return render(request, "booking/wizard/safety.html", step_context(request, wizard, patient, scan, step, form=form))
 
 
 @wizard_view("payment")
 def book_payment(request: HttpRequest, step: str) -> HttpResponse:
     """Step 4: medical aid (saved for next time) or self-pay."""
-    wizard, patient, scan = _guard(request, step)
+    wizard, patient, scan = load_step(request, step)
     membership = selectors.membership_for(user=patient)
     if request.method == "POST":
         form = PaymentForm(request.POST)
@@ -266,7 +188,7 @@ def book_payment(request: HttpRequest, step: str) -> HttpResponse:
     return render(
         request,
         "booking/wizard/payment.html",
-        _context(request, wizard, patient, scan, step, form=form, membership=membership),
+        step_context(request, wizard, patient, scan, step, form=form, membership=membership),
     )
 
 
@@ -294,7 +216,7 @@ def _token(patient: User, scan: ScanType, start_iso: str, plan, quote) -> str:
 @wizard_view("confirm")
 def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
     """Step 5: the quote and a summary; posting books through the locking service."""
-    wizard, patient, scan = _guard(request, step)
+    wizard, patient, scan = load_step(request, step)
     try:
         plan, quote = _derive(wizard, scan)
     except Http404:
@@ -302,11 +224,11 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
         messages.error(request, "That medical aid plan is no longer available. Please choose again.")
         return redirect("booking:book_payment")
     start_iso = wizard.state["start"]
-    start = services.parse_start(start_iso)
+    start = parse_aware(start_iso)
     token = _token(patient, scan, start_iso, plan, quote)
     answers = wizard.state.get("answers", {}) if wizard.state.get("screened") == scan.code else {}
     result = screening.evaluate(scan.screening_kinds, answers)
-    ctx = _context(
+    ctx = step_context(
         request,
         wizard,
         patient,
@@ -339,25 +261,21 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
         messages.warning(request, "The price has changed since you opened this page. Please check the new quote.")
         return render(request, "booking/wizard/confirm.html", ctx, status=409)
     try:
-        with transaction.atomic():
-            appointment = services.appointment_book(
-                patient=patient,
-                scan_type=scan,
-                start=start,
-                plan=plan,
-                member_number=wizard.state.get("member_number", ""),
-                screening_answers=answers,
-                booked_by=request.user,
-            )
-            if plan is not None and wizard.state.get("save_membership"):
-                services.membership_save(patient=patient, plan=plan, member_number=wizard.state["member_number"])
-            for wizard_step in steps_for(scan):
-                if wizard_step.on_booked is not None:
-                    wizard_step.on_booked(appointment, wizard.state, request)
+        appointment = services.appointment_book_from_wizard(
+            patient=patient,
+            scan_type=scan,
+            start=start,
+            plan=plan,
+            member_number=wizard.state.get("member_number", ""),
+            save_membership=bool(wizard.state.get("save_membership")),
+            screening_answers=answers,
+            booked_by=request.user,
+            state=wizard.state,
+        )
     except services.SlotTaken as exc:
         wizard.drop("start")
         messages.error(request, exc.messages[0])
-        return redirect(f"{reverse('booking:book_when')}?date={services.local_day(start).isoformat()}")
+        return redirect(f"{reverse('booking:book_when')}?date={local_day(start).isoformat()}")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return render(request, "booking/wizard/confirm.html", ctx, status=400)
@@ -374,7 +292,7 @@ def book_confirm(request: HttpRequest, step: str) -> HttpResponse:
 @wizard_view("confirm")
 def book_estimate(request: HttpRequest, step: str) -> HttpResponse:
     """The confirm step's quote as a printable estimate (PDF): the same numbers the step shows."""
-    wizard, patient, scan = _guard(request, step)
+    wizard, patient, scan = load_step(request, step)
     try:
         plan, quote = _derive(wizard, scan)
     except Http404:
@@ -382,7 +300,7 @@ def book_estimate(request: HttpRequest, step: str) -> HttpResponse:
         messages.error(request, "That medical aid plan is no longer available. Please choose again.")
         return redirect("booking:book_payment")
     estimate = estimate_from_quote(
-        patient=patient, scan_type=scan, start=services.parse_start(wizard.state["start"]), plan=plan,
+        patient=patient, scan_type=scan, start=parse_aware(wizard.state["start"]), plan=plan,
         member_number=wizard.state.get("member_number", ""), quote=quote, issued_at=timezone.now(),
     )
     return estimate_response(estimate, request=request)
@@ -398,7 +316,7 @@ def book_restart(request: HttpRequest) -> HttpResponse:
 
 def book_for(request: HttpRequest) -> HttpResponse:
     """Staff: find the patient (name, email, date of birth) to book for them by phone."""
-    if not _staff_booking(request):
+    if not staff_booking(request):
         raise PermissionDenied
     form = PatientSearchForm(request.GET or None)
     results = None

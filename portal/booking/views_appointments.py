@@ -15,7 +15,7 @@ from portal.booking import screening, selectors, services
 from portal.booking.estimate import estimate_from_appointment, estimate_response
 from portal.booking.forms import CancelForm, SlotForm
 from portal.booking.ics import appointment_ics, calendar_offered
-from portal.booking.picker import parse_day, picker_context
+from portal.booking.picker import day_of, picker_response, requested_day
 from portal.booking.rules import STAFF_ACTIONS
 from portal.booking.views_staff import attendance_replies_for
 from portal.core.practice import practice_details
@@ -123,7 +123,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _too_late_message(request: HttpRequest, appointment) -> str:
-    if appointment.status not in (appointment.Status.REQUESTED, appointment.Status.CONFIRMED):
+    if not appointment.is_upcoming:
         return f"This appointment is {appointment.get_status_display().lower()} and can no longer be changed online."
     phone = practice_details().phone
     call = f"please call the practice on {phone}" if phone else "please call the practice"
@@ -138,13 +138,12 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_patient_change(appointment):
         messages.error(request, _too_late_message(request, appointment))
         return redirect("booking:detail", pk=appointment.pk)
-    scan = appointment.scan_type
-    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
+    day, error = requested_day(request)
     if request.method == "POST":
         form = SlotForm(request.POST)
         if form.is_valid():
             start = form.cleaned_data["start"]
-            day, error = parse_day(services.local_day(start).isoformat())
+            day, error = day_of(start)
             if not error:
                 try:
                     services.appointment_reschedule(appointment=appointment, start=start, by=request.user)
@@ -158,20 +157,23 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     if error:
         messages.error(request, error)
     if day is None and not error:
-        day, _ = parse_day(services.local_day(appointment.start).isoformat())
-    picker = picker_context(scan=scan, day=day, exclude_pk=appointment.pk)
-    picker["slots_url"] = reverse("booking:reschedule_slots", args=[appointment.pk])
-    if request.htmx and request.method == "GET" and request.GET.get("partial"):
-        return render(request, "booking/includes/picker.html", {"picker": picker})
-    return render(request, "booking/reschedule.html", {"appointment": appointment, "picker": picker})
+        day, _ = day_of(appointment.start)
+    partial = bool(request.htmx and request.method == "GET" and request.GET.get("partial"))
+    return _reschedule_picker(request, appointment, day, partial=partial,
+                              context={"appointment": appointment})
 
 
 def appointment_reschedule_slots(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _own_changeable(request, pk)
-    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
-    picker = picker_context(scan=appointment.scan_type, day=day, exclude_pk=appointment.pk)
-    picker["slots_url"] = reverse("booking:reschedule_slots", args=[appointment.pk])
-    picker["error"] = error
-    if not request.htmx:
-        return redirect(f"{reverse('booking:reschedule', args=[appointment.pk])}?date={picker['day'].isoformat()}")
-    return render(request, "booking/includes/picker.html", {"picker": picker})
+    day, error = requested_day(request)
+    return _reschedule_picker(request, appointment, day, partial=True, error=error)
+
+
+def _reschedule_picker(request: HttpRequest, appointment, day, *, partial: bool, error: str = "",
+                       context: dict | None = None) -> HttpResponse:
+    return picker_response(
+        request, scan=appointment.scan_type, day=day, partial=partial, error=error, exclude_pk=appointment.pk,
+        slots_url=reverse("booking:reschedule_slots", args=[appointment.pk]),
+        page_url=reverse("booking:reschedule", args=[appointment.pk]),
+        template="booking/reschedule.html", context=context,
+    )

@@ -15,8 +15,9 @@ from portal.accounts.permissions import can
 from portal.booking import selectors, services
 from portal.booking.forms import CancelForm, MoveForm, WorklistFilterForm
 from portal.booking.models import Appointment, Room
-from portal.booking.picker import parse_day, picker_context
+from portal.booking.picker import day_of, picker_response, requested_day
 from portal.booking.rules import STAFF_ACTIONS
+from portal.core.clock import local_day
 
 
 def worklist(request: HttpRequest) -> HttpResponse:
@@ -65,7 +66,12 @@ def _back(request: HttpRequest, appointment: Appointment) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("booking:worklist") + f"?date={services.local_day(appointment.start).isoformat()}"
+    return _worklist_url(appointment.start)
+
+
+def _worklist_url(start) -> str:
+    """The worklist at the practice-local day of `start`."""
+    return reverse("booking:worklist") + f"?date={local_day(start).isoformat()}"
 
 
 TRANSITIONS = {
@@ -121,7 +127,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         rooms.filter(pk=_room_id(request.GET.get("room"), request.POST.get("room"), appointment.room_id)).first()
         or appointment.room
     )
-    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
+    day, error = requested_day(request)
     if request.method == "POST":
         form = MoveForm(request.POST, modality=scan.modality)
         if form.is_valid():
@@ -132,39 +138,42 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 error = exc.messages[0]
-                day, _ = parse_day(services.local_day(start).isoformat())
+                day, _ = day_of(start)
             else:
                 messages.success(request, "Appointment moved.")
-                return redirect(reverse("booking:worklist") + f"?date={services.local_day(start).isoformat()}")
+                return redirect(_worklist_url(start))
         else:
             error = next(iter(form.errors.values()))[0]
     if error:
         messages.error(request, error)
     if day is None and not error:
-        day, _ = parse_day(services.local_day(appointment.start).isoformat())
-    picker = picker_context(scan=scan, day=day, staff=True, room=room, exclude_pk=appointment.pk)
-    picker["slots_url"] = reverse("booking:move_slots", args=[appointment.pk]) + f"?room={room.pk}"
-    return render(
-        request, "booking/move.html", {"appointment": appointment, "picker": picker, "rooms": rooms, "room": room}
-    )
+        day, _ = day_of(appointment.start)
+    return _move_picker(request, appointment, room, day, partial=False,
+                        context={"appointment": appointment, "rooms": rooms, "room": room})
 
 
 def appointment_move_slots(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_get_for(user=request.user, pk=pk)
     if not can(request.user, "booking.move_appointment"):
         raise Http404
-    scan = appointment.scan_type
     room = (
-        Room.objects.filter(modality=scan.modality, active=True, pk=_room_id(request.GET.get("room"))).first()
+        Room.objects.filter(modality=appointment.scan_type.modality, active=True,
+                            pk=_room_id(request.GET.get("room"))).first()
         or appointment.room
     )
-    day, error = parse_day(request.GET.get("date") or request.GET.get("jump"))
-    picker = picker_context(scan=scan, day=day, staff=True, room=room, exclude_pk=appointment.pk)
-    picker["slots_url"] = reverse("booking:move_slots", args=[appointment.pk]) + f"?room={room.pk}"
-    picker["error"] = error
-    if not request.htmx:
-        return redirect(f"{reverse('booking:move', args=[appointment.pk])}?room={room.pk}&date={picker['day']}")
-    return render(request, "booking/includes/picker.html", {"picker": picker})
+    day, error = requested_day(request)
+    return _move_picker(request, appointment, room, day, partial=True, error=error)
+
+
+def _move_picker(request: HttpRequest, appointment: Appointment, room: Room, day, *, partial: bool,
+                 error: str = "", context: dict | None = None) -> HttpResponse:
+    return picker_response(
+        request, scan=appointment.scan_type, day=day, partial=partial, error=error, staff=True, room=room,
+        exclude_pk=appointment.pk,
+        slots_url=reverse("booking:move_slots", args=[appointment.pk]) + f"?room={room.pk}",
+        page_url=reverse("booking:move", args=[appointment.pk]) + f"?room={room.pk}",
+        template="booking/move.html", context=context,
+    )
 
 
 def attendance_replies_for(user, appointment: Appointment) -> list:

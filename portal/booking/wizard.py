@@ -1,46 +1,29 @@
-"""The booking wizard's state (kept in the session) and its steps.
+"""The booking wizard's state (kept in the session) and what a step's view needs.
 
 Nothing the browser posts is trusted at the end: the confirm step re-derives the scan, the slot,
-the plan and the quote from this state and the database, and the booking service re-checks the
-slot under lock. Other apps add steps with `register_step` (referrals adds the letter upload).
+the plan and the quote from this state and the database, and the booking service
+(`services.appointment_book_from_wizard`) re-checks the slot under lock. Other apps add steps with
+`steps.register_step` and write their step's view with `wizard_view`, `load_step` and
+`step_context` (referrals adds the letter upload): this module is the wizard's public face.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
+from portal.accounts.permissions import can
+from portal.booking import selectors
+from portal.booking.steps import Step, steps_for
+from portal.catalogue.models import ScanType
+from portal.catalogue.selectors import scan_type_get_bookable, scan_type_list_bookable
+from portal.core.clock import parse_aware
+
 SESSION_KEY = "booking_wizard"
-
-
-@dataclass(frozen=True)
-class Step:
-    key: str
-    label: str
-    url_name: str
-    order: int
-    needed: Callable[[Any], bool] = field(default=lambda scan: True, compare=False)  # scan -> bool
-    done: Callable[[dict], bool] = field(default=lambda state: False, compare=False)  # state -> bool
-    # Called inside the booking's transaction with (appointment, state, request).
-    on_booked: Callable[[Any, dict, Any], None] | None = field(default=None, compare=False)
-    # (state, patient) -> is what the state names still usable (the API checks it before booking).
-    valid: Callable[[dict, Any], bool] = field(default=lambda state, patient: True, compare=False)
-
-
-_steps: list[Step] = []
-
-
-def register_step(step: Step) -> None:
-    if all(s.key != step.key for s in _steps):
-        _steps.append(step)
-        _steps.sort(key=lambda s: s.order)
-
-
-def steps_for(scan) -> list[Step]:
-    return [s for s in _steps if scan is None or s.needed(scan)]
 
 
 class Wizard:
@@ -90,14 +73,98 @@ class Wizard:
         return items
 
 
-def _has(key: str) -> Callable[[dict], bool]:
-    return lambda state: bool(state.get(key))
+# --- What a step's view needs (booking's steps and the ones other apps register) --------------
 
 
-register_step(Step("scan", "Scan", "booking:book", 10, done=_has("scan")))
-register_step(Step("when", "Date & time", "booking:book_when", 20, done=_has("start")))
-register_step(Step("safety", "Safety", "booking:book_safety", 30,
-                   needed=lambda scan: bool(scan.screening_kinds),
-                   done=lambda state: bool(state.get("scan")) and state.get("screened") == state.get("scan")))
-register_step(Step("payment", "Payment", "booking:book_payment", 40, done=_has("payment")))
-register_step(Step("confirm", "Confirm", "booking:book_confirm", 90))
+class WizardRedirect(Exception):
+    """Raised inside a step's view to send the user to another step (see `wizard_view`)."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+
+def staff_booking(request: HttpRequest) -> bool:
+    """Is the signed-in user staff booking for a patient (by phone)?"""
+    return can(request.user, "booking.book_for_patient")
+
+
+def patient_for(request: HttpRequest, wizard: Wizard):
+    """Whom this booking is for: the signed-in patient, or the patient staff picked."""
+    patient_id = wizard.state.get("patient_id")
+    if staff_booking(request):
+        if not patient_id:
+            raise WizardRedirect(reverse("booking:book_for"))
+        return selectors.patient_get_for_booking(user=request.user, pk=patient_id)
+    if can(request.user, "booking.book"):
+        return request.user
+    raise PermissionDenied
+
+
+def scans_for(request: HttpRequest):
+    """The scans this user may book: staff see every live one, patients the bookable ones."""
+    if staff_booking(request):
+        return ScanType.objects.live().order_by("modality", "name")
+    return scan_type_list_bookable()
+
+
+def scan_for(request: HttpRequest, code: str | None):
+    """The scan named `code` if this user may book it; Http404 otherwise."""
+    if not code:
+        raise Http404("No scan chosen.")
+    if staff_booking(request):
+        scan = ScanType.objects.live().filter(code=code).first()
+        if scan is None:
+            raise Http404("No such scan.")
+        return scan
+    return scan_type_get_bookable(code=code)
+
+
+def step_context(request: HttpRequest, wizard: Wizard, patient, scan, step: str, **extra) -> dict[str, Any]:
+    """The template context every step's page shares (progress, patient, the chosen start)."""
+    return {
+        "wizard": wizard.state,
+        "patient": patient,
+        "scan": scan,
+        "step": step,
+        "start": parse_aware(wizard.state.get("start")),
+        "progress": wizard.progress(scan, step),
+        "booking_for_other": patient.pk != request.user.pk,
+        **extra,
+    }
+
+
+def load_step(request: HttpRequest, step: str):
+    """(wizard, patient, scan) for `step`; WizardRedirect to the first earlier step not done yet."""
+    wizard = Wizard(request)
+    patient = patient_for(request, wizard)
+    try:
+        scan = scan_for(request, wizard.state.get("scan"))
+    except Http404:
+        wizard.drop("scan")
+        raise WizardRedirect(reverse("booking:book")) from None
+    missing = wizard.first_missing(scan, before=step)
+    if missing is not None:
+        raise WizardRedirect(wizard.redirect_url(missing))
+    return wizard, patient, scan
+
+
+def wizard_view(step: str):
+    """Decorate a step's view `view(request, step, ...)`: a WizardRedirect becomes a redirect
+    (an HX-Redirect for htmx)."""
+
+    def decorate(view):
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            try:
+                return view(request, step, *args, **kwargs)
+            except WizardRedirect as jump:
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = jump.url
+                    return response
+                return redirect(jump.url)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
+from portal.core.clock import practice_tz
 from portal.fhir.http import FhirError
 
 # Result parameters every search accepts, on top of a resource's own.
@@ -37,7 +38,7 @@ def parse_date(raw: str, name: str) -> DateBound:
     if not match or (match["prefix"] and match["prefix"] not in PREFIXES):
         raise FhirError(400, "invalid", f"{name}: '{raw}' is not a date search value (e.g. ge2026-12-01).")
     prefix, value = match["prefix"] or "eq", match["value"]
-    tz = timezone.get_current_timezone()
+    tz = practice_tz()
     try:
         if "T" in value:
             start = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))

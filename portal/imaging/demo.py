@@ -10,7 +10,7 @@ import datetime as dt
 from django.conf import settings
 
 from portal.booking.models import Appointment, Room
-from portal.booking.schedule import practice_tz
+from portal.core.clock import practice_tz
 from portal.imaging import pacs, services, synthetic
 from portal.imaging.identifiers import DICOM_MODALITY, dicom_person_name, patient_dicom_id
 from portal.imaging.models import Study

@@ -13,7 +13,7 @@ from pydicom.dataset import Dataset
 from pynetdicom import AE, evt
 from pynetdicom.sop_class import ModalityPerformedProcedureStep, ModalityWorklistInformationFind, Verification
 
-from portal.booking.schedule import practice_tz
+from portal.core.clock import practice_tz
 from portal.imaging import services, worklist
 from portal.imaging.selectors import allowed_calling_ae_titles
 

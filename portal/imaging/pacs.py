@@ -80,10 +80,6 @@ def series(orthanc_id: str) -> dict:
     return _json(f"/series/{orthanc_id}")
 
 
-def instance_tags(orthanc_id: str) -> dict:
-    return _json(f"/instances/{orthanc_id}/simplified-tags")
-
-
 def instance_rendered(orthanc_id: str, *, preview: bool = False, window: tuple[float, float] | None = None,
                       ) -> tuple[bytes, str]:
     """A server-rendered JPEG of the instance's first frame: a small preview (thumbnail) or full size.

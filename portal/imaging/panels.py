@@ -8,7 +8,6 @@ from typing import Any
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.imaging import pacs, selectors
 
@@ -100,6 +99,3 @@ def series_viewer(series: Mapping, query: Mapping, *, frame_url: Callable[[str],
         "presets": [(key, label) for key, (label, _) in WINDOW_PRESETS.items()] if ct else [],
     }
 
-
-def may_view(user: Any, study) -> bool:
-    return can(user, "imaging.view_study", study)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -132,7 +131,7 @@ def worklist_appointments(*, first_day: dt.date | None, last_day: dt.date | None
     """The scheduled (confirmed or checked-in) appointments a worklist query asks for; the caller
     filters by name. Only rooms with an AE title have a worklist. Called by the DICOM server,
     which has refused unknown callers already."""
-    from portal.booking.schedule import practice_tz
+    from portal.core.clock import practice_tz
 
     tz = practice_tz()
     qs = Appointment.objects.filter(
@@ -149,8 +148,3 @@ def worklist_appointments(*, first_day: dt.date | None, last_day: dt.date | None
     return (qs.select_related("patient", "scan_type", "room")
             .prefetch_related("referrals__referring_doctor__user").order_by("start", "pk"))
 
-
-def imaging_state() -> dict[str, Any]:
-    from portal.imaging import pacs
-
-    return {"enabled": pacs.enabled()}

@@ -18,7 +18,7 @@ from pydicom.uid import UID
 from pydicom.valuerep import PersonName
 
 from portal.booking.models import Appointment
-from portal.booking.schedule import practice_tz
+from portal.core.clock import practice_tz
 from portal.imaging.identifiers import DICOM_MODALITY, PORTAL_MODALITY, dicom_person_name, patient_dicom_id
 
 

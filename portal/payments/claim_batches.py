@@ -23,6 +23,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.booking.models import Appointment
 from portal.catalogue.models import MedicalAidScheme
+from portal.core.clock import practice_tz
 from portal.payments import claim_files, services
 from portal.payments.models import ClaimBatch, MedicalAidClaim, RemittanceImport
 
@@ -42,7 +43,7 @@ def _period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.dateti
         raise ValidationError(f"A batch covers at most {MAX_PERIOD_DAYS} days.")
     if start > timezone.localdate():
         raise ValidationError("The period is in the future: only completed scans are claimed.")
-    tz = timezone.get_current_timezone()  # the practice's (TIME_ZONE)
+    tz = practice_tz()
     return (dt.datetime.combine(start, dt.time.min, tzinfo=tz),
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
 

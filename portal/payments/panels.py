@@ -26,7 +26,7 @@ def appointment_panel_context(user: Any, appointment: Appointment) -> dict | Non
     claim = claim_of(appointment)
     payments = list(payments_of(appointment))
     staff = can(user, "payments.record")
-    active = appointment.is_active
+    active = appointment.holds_slot
     hold = PaymentHold.objects.filter(appointment=appointment, status=PaymentHold.Status.HELD).first()
     context: dict[str, Any] = {
         "hold": hold,

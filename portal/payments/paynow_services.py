@@ -79,7 +79,7 @@ def paynow_start(*, appointment: Appointment, by: User, method: str, phone: str 
     _give_up_stale_requests(appointment, now)  # polls Paynow: before any row lock
     with transaction.atomic():
         locked = _lock_appointment(appointment)
-        if not locked.is_active:
+        if not locked.holds_slot:
             raise ValidationError("This appointment cannot be paid online.")
         _refuse_if_waiting(locked)
         due = appointment_balance(locked).due

@@ -1,5 +1,5 @@
 """Reads of payments, always scoped to the user asking (another user's things raise Http404),
-the balance of an appointment, and the revenue figures analytics reads (`revenue_by`)."""
+the balance of an appointment (and in SQL, `with_balance_due`), and what counts as money received."""
 
 from __future__ import annotations
 
@@ -7,17 +7,30 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
-from django.utils import timezone
 
 from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.catalogue.pricing import money
+from portal.core import clock
 from portal.payments.models import MedicalAidClaim, Payment, Refund
 
 ZERO = Decimal("0.00")
@@ -105,8 +118,9 @@ MAX_DESK_QUERY = 100
 
 def _practice_day(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The practice's day (settings.TIME_ZONE, Africa/Harare) as [start, end) instants."""
-    tz = timezone.get_default_timezone()
-    return _as_datetime(day, tz), _as_datetime(day + dt.timedelta(days=1), tz)
+    tz = clock.practice_tz()
+    return (dt.datetime.combine(day, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
 
 
 def payment_desk_list(*, user: Any, day: dt.date, query: str = "") -> QuerySet[Payment]:
@@ -278,62 +292,30 @@ def _balance(appointment: Appointment, claim: MedicalAidClaim | None, paid: Deci
     return Balance(patient_share=share, claim_shortfall=money(shortfall), paid=paid, refunded=refunded, due=due)
 
 
-# --- Revenue (read by analytics) -------------------------------------------------------
-
-GroupBy = Literal["day", "scan_type", "method"]
-
-
-def revenue_by(*, start: dt.date | dt.datetime, end: dt.date | dt.datetime, group_by: GroupBy) -> list[dict]:
-    """Money received between `start` (inclusive) and `end` (exclusive), by payment time, grouped.
-
-    Each row: {"key", "label", "payments", "received", "refunded", "net"} with Decimal money, where
-    net = received - refunded (refunds count against the payment they give back). Medical-aid claim
-    payments count as revenue (method "medical_aid_claim"). Computed in SQL (GROUP BY); dates are
-    the practice's (settings.TIME_ZONE).
-    """
-    tz = timezone.get_default_timezone()
-    start_at = _as_datetime(start, tz)
-    end_at = _as_datetime(end, tz)
-    qs = Payment.objects.filter(status__in=RECEIVED_STATUSES, paid_at__gte=start_at, paid_at__lt=end_at)
-    if group_by == "day":
-        qs = qs.annotate(key=TruncDate("paid_at", tzinfo=tz)).values("key")
-    elif group_by == "scan_type":
-        qs = qs.annotate(key=F("appointment__scan_type__code"), label=F("appointment__scan_type__name")).values(
-            "key", "label"
-        )
-    elif group_by == "method":
-        qs = qs.annotate(key=F("method")).values("key")
-    else:
-        raise ValueError(f"Unknown grouping: {group_by!r}")
-    rows = qs.annotate(
-        payments=Count("id"),
-        received=Sum("amount"),
-        refunded=Sum("refunded_amount"),
-        net=Sum(_NET),
-    ).order_by("key")
-    methods = dict(Payment.Method.choices)
-    result = []
-    for row in rows:
-        key = row["key"]
-        if group_by == "day":
-            label = key.isoformat()
-        elif group_by == "method":
-            label = str(methods.get(key, key))
-        else:
-            label = row["label"]
-        result.append({
-            "key": key,
-            "label": label,
-            "payments": int(row["payments"]),
-            "received": money(row["received"]),
-            "refunded": money(row["refunded"]),
-            "net": money(row["net"]),
-        })
-    return result
-
-
-def _as_datetime(value: dt.date | dt.datetime, tz) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, tz)
-    return timezone.make_aware(dt.datetime.combine(value, dt.time.min), tz)
-
+def with_balance_due(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """`appointments` annotated with `balance_due`, in SQL, by `appointment_balance`'s rule: the
+    patient's share (plus a claim's shortfall) less patient payments received net of refunds, never
+    below zero, and nothing for a cancelled or missed appointment. For figures over many
+    appointments (analytics' outstanding balances); `appointment_balance` is the one-appointment read."""
+    paid = (
+        Payment.objects.filter(appointment=OuterRef("pk"), method__in=PATIENT_METHODS, status__in=RECEIVED_STATUSES)
+        .order_by().values("appointment").annotate(total=Sum(NET_RECEIVED)).values("total")
+    )
+    # MedicalAidClaim.patient_shortfall in SQL: all of a rejected claim, the unpaid part of a paid one.
+    claim = "medical_aid_claim__"
+    shortfall = Case(
+        When(**{f"{claim}status": MedicalAidClaim.Status.REJECTED}, then=F(f"{claim}amount_claimed")),
+        When(**{f"{claim}status": MedicalAidClaim.Status.PAID},
+             then=Greatest(F(f"{claim}amount_claimed") - F(f"{claim}amount_paid"), Value(ZERO), output_field=_MONEY)),
+        default=Value(ZERO), output_field=_MONEY,
+    )
+    share = ExpressionWrapper(F("patient_amount") + shortfall, output_field=_MONEY)
+    owed = Case(
+        When(status__in=(Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW), then=Value(ZERO)),
+        default=share, output_field=_MONEY,
+    )
+    net_paid = Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+    return appointments.annotate(
+        balance_due=Greatest(ExpressionWrapper(owed - net_paid, output_field=_MONEY), Value(ZERO),
+                             output_field=_MONEY)
+    )

@@ -20,6 +20,7 @@ from portal.accounts.models import User
 from portal.booking.models import Appointment
 from portal.catalogue.pricing import money
 from portal.core import signals
+from portal.core.locks import lock_wait
 from portal.payments import gateway
 from portal.payments.models import MedicalAidClaim, Payment, PaymentHold, Refund, StripeEvent
 from portal.payments.selectors import DESK_METHODS, PATIENT_METHODS, RECEIVED_STATUSES, appointment_balance
@@ -31,7 +32,8 @@ CHECKOUT_EVENTS_FAILED = {"checkout.session.expired", "checkout.session.async_pa
 
 
 def _lock_appointment(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update().get(pk=appointment.pk)
+    with lock_wait():
+        return Appointment.objects.select_for_update().get(pk=appointment.pk)
 
 
 def _check_amount(amount: Decimal | None, *, due: Decimal, limit: str = "the balance due") -> Decimal:
@@ -158,7 +160,7 @@ def checkout_start(*, appointment: Appointment, by: User, success_url: str, canc
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_appointment(appointment)
-        if not locked.is_active:
+        if not locked.holds_slot:
             raise ValidationError("This appointment cannot be paid online.")
         due = appointment_balance(locked).due
         if due <= 0:
@@ -261,7 +263,7 @@ def holds_release_expired(*, now: dt.datetime | None = None) -> int:
             else:
                 hold.status = PaymentHold.Status.RELEASED
                 hold.released_at = now
-                if hold.appointment.is_active:
+                if hold.appointment.holds_slot:
                     appointment_cancel(appointment=hold.appointment, by=None,
                                        reason="Online payment not completed in time; the slot was freed.")
                     released += 1

@@ -9,7 +9,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_reset
 
-        from portal.booking.wizard import Step, register_step
+        from portal.booking.steps import Step, register_step
         from portal.core.registry import appointment_panel
         from portal.referrals import doctor_services, panels, rules  # noqa: F401 - registers the rules
 

@@ -8,7 +8,7 @@ from portal.referrals.forms import LinkDoctorForm, ReferralUploadForm
 
 
 def _letter_useful(appointment) -> bool:
-    return appointment.status in (appointment.Status.REQUESTED, appointment.Status.CONFIRMED)
+    return appointment.is_upcoming
 
 
 def appointment_panel_context(user, appointment) -> dict | None:
@@ -34,7 +34,8 @@ def referral_valid(state: dict, patient) -> bool:
     return bool(pk) and selectors.referral_get_unattached(patient=patient, pk=pk) is not None
 
 
-def attach_on_booked(appointment, state: dict, request) -> None:
+def attach_on_booked(appointment, state: dict) -> None:
+    """Inside the booking's transaction: link the letter the wizard uploaded to the appointment."""
     pk = state.get("referral_id")
     if not pk:
         return

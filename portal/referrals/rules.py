@@ -19,7 +19,7 @@ def _view_referral(user: Any, referral: Any) -> bool:
 
 @rule("referrals.upload_for_appointment")
 def _upload_for_appointment(user: Any, appointment: Any) -> bool:
-    if appointment is None or not appointment.is_active:
+    if appointment is None or not appointment.holds_slot:
         return False
     return (appointment.patient_id == user.pk and is_patient(user)) or is_clinical_staff(user)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.permissions import can
 from portal.booking import selectors as booking_selectors
-from portal.booking.views import _context, _guard, wizard_view
+from portal.booking.wizard import load_step, step_context, wizard_view
 from portal.core.clientip import client_ip
 from portal.referrals import invitations, selectors, services
 from portal.referrals.forms import DiagnosisForm, LinkDoctorForm, ReferralUploadForm
@@ -21,7 +21,7 @@ from portal.referrals.models import Referral
 @wizard_view("referral")
 def book_referral(request: HttpRequest, step: str) -> HttpResponse:
     """The wizard's referral step (for scans that need a doctor's letter)."""
-    wizard, patient, scan = _guard(request, step)
+    wizard, patient, scan = load_step(request, step)
     current = None
     if wizard.state.get("referral_id"):
         current = selectors.referral_get_unattached(patient=patient, pk=wizard.state["referral_id"])
@@ -55,7 +55,7 @@ def book_referral(request: HttpRequest, step: str) -> HttpResponse:
     return render(
         request,
         "referrals/book_referral.html",
-        _context(request, wizard, patient, scan, step, form=form, current=current),
+        step_context(request, wizard, patient, scan, step, form=form, current=current),
     )
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
-    Avg,
     Case,
     Count,
     Exists,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -155,40 +152,6 @@ def first_signatures() -> QuerySet[Report]:
     turnaround (scan completed -> signed, whole seconds). An amendment is a later version and is not
     a new turnaround. The one definition analytics and the reports pages share."""
     return Report.objects.filter(version=1, turnaround_seconds__isnull=False)
-
-
-def turnaround_by_radiologist(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[dict]:
-    """Scan completed -> first signature, per radiologist (first versions only; amendments are not
-    a new turnaround). For analytics; aggregated in the database."""
-    qs = first_signatures().filter(radiologist__isnull=False)
-    if since is not None:
-        qs = qs.filter(signed_at__gte=since)
-    if until is not None:
-        qs = qs.filter(signed_at__lt=until)
-    rows = (
-        qs.values("radiologist_id", "radiologist__first_name", "radiologist__last_name", "radiologist__email")
-        .annotate(
-            reports=Count("pk"),
-            average_seconds=Avg("turnaround_seconds"),
-            fastest_seconds=Min("turnaround_seconds"),
-            slowest_seconds=Max("turnaround_seconds"),
-            critical=Count("pk", filter=Q(critical_finding=True)),
-        )
-        .order_by("radiologist__last_name", "radiologist__first_name", "radiologist_id")
-    )
-    result = []
-    for row in rows:
-        name = f"{row['radiologist__first_name']} {row['radiologist__last_name']}".strip()
-        result.append({
-            "radiologist_id": row["radiologist_id"],
-            "radiologist": name or row["radiologist__email"],
-            "reports": row["reports"],
-            "average_hours": round(float(row["average_seconds"]) / 3600, 2),
-            "fastest_hours": round(row["fastest_seconds"] / 3600, 2),
-            "slowest_hours": round(row["slowest_seconds"] / 3600, 2),
-            "critical": row["critical"],
-        })
-    return result
 
 
 def _priors(*, user: User, appointment: Appointment) -> QuerySet[Report]:

@@ -20,10 +20,10 @@ from portal.accounts.models import User
 from portal.accounts.permissions import can
 from portal.booking import services as booking_services
 from portal.booking.models import Appointment, Room
-from portal.booking.schedule import practice_tz
 from portal.booking.selectors import slots_for
 from portal.catalogue.models import ScanType
 from portal.core import signals
+from portal.core.clock import practice_tz
 from portal.waitlist.models import WaitlistEntry, WaitlistOffer
 
 Entry, Offer = WaitlistEntry, WaitlistOffer
@@ -67,7 +67,7 @@ def waitlist_join(*, patient: User, scan_type: ScanType, earliest: dt.date, late
     horizon = today + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS)
     if earliest > horizon:
         raise ValidationError({"earliest": f"We book up to {settings.BOOKING_HORIZON_DAYS} days ahead."})
-    if replaces is not None and (replaces.patient_id != patient.pk or not replaces.is_active):
+    if replaces is not None and (replaces.patient_id != patient.pk or not replaces.holds_slot):
         raise ValidationError("That appointment cannot be moved.")
     if Entry.objects.filter(patient=patient, scan_type=scan_type, status=Entry.Status.WAITING).exists():
         raise ValidationError("You are already on the waitlist for this scan. Leave it first to change the dates.")
@@ -225,7 +225,7 @@ def waitlist_slot_taken(*, appointment: Appointment, now: dt.datetime | None = N
 
 def waitlist_record_booking(*, appointment: Appointment, now: dt.datetime) -> WaitlistOffer | None:
     """The patient's offer of this very slot and scan, if any, becomes accepted; its entry booked."""
-    if not appointment.is_active:
+    if not appointment.holds_slot:
         return None
     offer = (Offer.objects.select_for_update(of=("self", "entry")).select_related("entry__replaces")
              .filter(entry__patient_id=appointment.patient_id, entry__scan_type_id=appointment.scan_type_id,

@@ -68,8 +68,8 @@ def test_slot_picker_by_keyboard_alone(journey):
         page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/book/payment/"))
     journey.snap("payment reached by keyboard")
-    from portal.booking.schedule import practice_tz
-    from portal.booking.services import parse_start
+    from portal.core.clock import parse_aware as parse_start
+    from portal.core.clock import practice_tz
 
     assert parse_start(chosen).astimezone(practice_tz()).strftime("%H:%M") in page.locator("aside").inner_text()
     journey.assert_clean()

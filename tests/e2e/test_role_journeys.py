@@ -30,7 +30,7 @@ def demo(settings):
 
 
 def _local_day(appointment) -> str:
-    from portal.booking.schedule import practice_tz
+    from portal.core.clock import practice_tz
 
     return appointment.start.astimezone(practice_tz()).date().isoformat()
 

@@ -63,7 +63,7 @@ def test_the_whole_story(person, settings, tmp_path):
     seed_demo()
     from portal.accounts.models import User
     from portal.booking.models import Appointment
-    from portal.booking.schedule import practice_tz
+    from portal.core.clock import practice_tz
     from portal.referrals.models import Referral
 
     # A visitor reads about the scan and its price.

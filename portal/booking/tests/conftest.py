@@ -8,10 +8,10 @@ from django.utils import timezone
 from portal.accounts.roles import Role
 from portal.accounts.tests.factories import enable_totp, user_with_role
 from portal.booking.models import OpeningHours, Room
-from portal.booking.schedule import practice_tz
 from portal.booking.tests.factories import RoomFactory
 from portal.catalogue.models import Modality
 from portal.catalogue.tests.factories import CoverRuleFactory, ScanTypeFactory
+from portal.core.clock import practice_tz
 
 
 def open_every_day(room: Room, opens=dt.time(8, 0), closes=dt.time(17, 0)) -> Room:

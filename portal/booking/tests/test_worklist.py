@@ -12,6 +12,7 @@ from portal.booking.models import Appointment, Room
 from portal.booking.tests.conftest import local, open_every_day
 from portal.booking.tests.factories import AppointmentFactory, RoomFactory
 from portal.catalogue.models import Modality
+from portal.core.clock import local_day
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status
@@ -176,9 +177,9 @@ def test_the_worklist_offers_check_in_only_inside_the_window(client, staff_user,
     soon = AppointmentFactory(patient=patient, scan_type=scan, room=room, start=now + dt.timedelta(minutes=60))
     later = AppointmentFactory(patient=patient, scan_type=scan, room=room, start=now + dt.timedelta(hours=26))
     client.force_login(staff_user(Role.RECEPTION))
-    html = client.get(reverse("booking:worklist") + f"?date={services.local_day(soon.start)}").content.decode()
+    html = client.get(reverse("booking:worklist") + f"?date={local_day(soon.start)}").content.decode()
     assert reverse("booking:action", args=[soon.pk, "check_in"]) in html
-    html = client.get(reverse("booking:worklist") + f"?date={services.local_day(later.start)}").content.decode()
+    html = client.get(reverse("booking:worklist") + f"?date={local_day(later.start)}").content.decode()
     assert reverse("booking:action", args=[later.pk, "check_in"]) not in html
     assert "Check-in from " + timezone.localtime(later.start - dt.timedelta(hours=2)).strftime("%H:%M") in html
     response = client.post(reverse("booking:action", args=[later.pk, "check_in"]), follow=True)

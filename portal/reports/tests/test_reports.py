@@ -296,16 +296,6 @@ def test_the_worklist_query_count_does_not_grow_with_the_list(client):
     assert _worklist_queries(client, rad) == few
 
 
-def test_turnaround_by_radiologist():
-    first, second = radiologist(), radiologist()
-    signed_report(appointment=completed_appointment(hours_ago=2), by=first)
-    signed_report(appointment=completed_appointment(hours_ago=4), by=first)
-    signed_report(appointment=completed_appointment(hours_ago=10), by=second, critical_finding=True)
-    rows = {row["radiologist_id"]: row for row in selectors.turnaround_by_radiologist()}
-    assert rows[first.pk]["reports"] == 2 and rows[first.pk]["average_hours"] == pytest.approx(3, abs=0.05)
-    assert rows[second.pk]["average_hours"] == pytest.approx(10, abs=0.05) and rows[second.pk]["critical"] == 1
-
-
 def test_the_patient_lists_only_their_released_reports(client):
     report = signed_report()
     other = signed_report()
