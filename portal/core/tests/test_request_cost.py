@@ -98,6 +98,23 @@ def test_the_page_chrome_costs_one_cache_read_and_no_site_menu_or_hours_query(da
         assert not [s for s in sql if f'"{table}' in s], table
 
 
+def test_reading_a_report_writes_its_access_row_and_audit_row_and_checks_no_related_row(database_cache, client,
+                                                                                        committed):
+    from portal.reports.models import ReportAccess
+    from portal.reports.tests.factories import signed_report
+
+    committed(set_practice_details, practice_name="Harare Imaging", logo=_logo())
+    report = signed_report()
+    client.force_login(report.appointment.patient)
+    client.get(reverse("reports:view", args=[report.pk]))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("reports:view", args=[report.pk])).status_code == 200
+    writes = [sql.split('"')[1] for sql in _writes(ctx)]
+    assert sorted(writes) == ["core_auditevent", "reports_reportaccess"]
+    assert not [s for s in _sql(ctx) if s.startswith('SELECT 1 AS "a"')]  # the loaded report and user exist
+    assert ReportAccess.objects.filter(report=report, action="view").count() == 2
+
+
 def test_a_page_published_elsewhere_is_in_the_next_pages_menu(patient_client):
     home = Site.objects.get(is_default_site=True).root_page
     patient_client.get(reverse("accounts:dashboard"))
