@@ -35,11 +35,13 @@ def _force_login_is_a_full_sign_in(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,7 +10,9 @@ client threads (http.client) in interleaved rounds of:
     anonymous; the same view with the patient's session cookie is printed beside it,
   - the login page (anonymous), the patient's appointment list, dashboard, reports and one report,
     and the manager's analytics dashboard (signed-in session cookies made in the throwaway database).
-Each ratio is the median over rounds of page / reference measured right next to it.
+Each ratio is the median over rounds of page / reference measured right next to it; beside it the same
+ratio by the server's CPU time per request (gunicorn's processes, from /proc), which other work on
+a shared machine disturbs less than requests/s.
 Query counts and writes (INSERT/UPDATE/DELETE statements) are of one warm request of each page
 through the test client in a separate process, the second request of a session within a minute.
 Prints the load average beside the figures. Last line: one JSON object
@@ -96,8 +98,32 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
-def throughput(port: int, path: str, headers: dict[str, str], *, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests per second that `clients` keep-alive connections get from GET `path`; and failures."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(port: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master and workers serving `port`."""
+    total = 0.0
+    marker = f"127.0.0.1:{port}".encode()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                if marker not in handle.read():
+                    continue
+            with open(f"/proc/{entry.name}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    return total
+
+
+def throughput(port: int, path: str, headers: dict[str, str], *, clients: int,
+               seconds: float) -> tuple[float, int, float]:
+    """Requests per second that `clients` keep-alive connections get from GET `path`; failures; and the
+    server's CPU milliseconds per request (less sensitive than requests/s to other work on the machine)."""
     for _ in range(4 * clients):  # every worker thread warm (a busy machine may drop one: go on)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
@@ -128,12 +154,16 @@ def throughput(port: int, path: str, headers: dict[str, str], *, clients: int, s
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    cpu_before = server_cpu(port)
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(counts) / (time.monotonic() - started), sum(errors)
+    elapsed = time.monotonic() - started
+    cpu = server_cpu(port) - cpu_before
+    done = sum(counts) + sum(errors)
+    return sum(counts) / elapsed, sum(errors), (1000 * cpu / done if done else float("nan"))
 
 
 def _pg_admin(sql: str) -> None:
@@ -187,6 +217,7 @@ def main() -> None:
             targets = {"hello": (REFERENCE, headers[None]), "hello_signed_in": (REFERENCE, headers["patient"]),
                        **targets}
             rates: dict[str, list[float]] = {name: [] for name in targets}
+            cpu_ms: dict[str, list[float]] = {name: [] for name in targets}
             loads: list[str] = []
             failures = 0
             with gunicorn("config.wsgi:application", env=env, workers=args.workers, threads=args.threads) as port:
@@ -194,8 +225,9 @@ def main() -> None:
                 # interleaved rounds, so a noisy neighbour on the machine hits every target alike
                 for number in range(args.rounds):
                     for name, (path, head) in targets.items():
-                        rate, errors = throughput(port, path, head, clients=args.clients, seconds=args.seconds)
+                        rate, errors, cpu = throughput(port, path, head, clients=args.clients, seconds=args.seconds)
                         rates[name].append(rate)
+                        cpu_ms[name].append(cpu)
                         failures += errors
                     loads.append(load())
                     print(f"round {number + 1}: " + ", ".join(f"{n} {v[-1]:.0f}/s" for n, v in rates.items())
@@ -206,22 +238,31 @@ def main() -> None:
 
     ratios = {name: statistics.median(p / r for p, r in zip(rates[name], rates["hello"], strict=True))
               for name in targets if name != "hello"}
+    # The same ratio by the server's CPU time per request (hello's over the page's), median over rounds.
+    cpu_ratios = {name: statistics.median(h / p for p, h in zip(cpu_ms[name], cpu_ms["hello"], strict=True))
+                  for name in targets if name != "hello"}
     counts = prepared["counts"]
     print(f"\n{args.database}: medians of {args.rounds} interleaved rounds of {args.seconds:g} s, "
           f"{args.clients} client threads, gunicorn {args.workers} workers x {args.threads} threads")
     print(f"taken under load: {loads[0]} (first round) .. {loads[-1]} (last round)")
-    print("| page | req/s | ratio to hello | queries | writes per request |")
-    print("|---|---|---|---|---|")
+    print("| page | req/s | ratio to hello | server CPU ms/request | ratio by CPU | queries | writes per request |")
+    print("|---|---|---|---|---|---|---|")
     print(f"| hello view, full middleware, anonymous (reference) | {statistics.median(rates['hello']):.0f} "
-          f"| 1 | - | - |")
+          f"| 1 | {statistics.median(cpu_ms['hello']):.1f} | 1 | - | - |")
     print(f"| hello view, signed in (patient) | {statistics.median(rates['hello_signed_in']):.0f} "
-          f"| {ratios['hello_signed_in']:.3f} | - | - |")
+          f"| {ratios['hello_signed_in']:.3f} | {statistics.median(cpu_ms['hello_signed_in']):.1f} "
+          f"| {cpu_ratios['hello_signed_in']:.3f} | - | - |")
     for name, (path, _) in targets.items():
         if name in ("hello", "hello_signed_in"):
             continue
         who = prepared["users"][name] or "anonymous"
         print(f"| {who} {path} | {statistics.median(rates[name]):.0f} | {ratios[name]:.3f} "
+              f"| {statistics.median(cpu_ms[name]):.1f} | {cpu_ratios[name]:.3f} "
               f"| {counts[name]['queries']} | {counts[name]['writes']} |")
+    print("per-round ratios (min..max): " + ", ".join(
+        f"{name} {min(p / r for p, r in zip(rates[name], rates['hello'], strict=True)):.2f}.."
+        f"{max(p / r for p, r in zip(rates[name], rates['hello'], strict=True)):.2f}"
+        for name in targets if name != "hello"))
     print(f"failed requests: {failures}; goals: signed-in pages >= 0.25, login >= 0.3")
     signed_in = [name for name in counts if prepared["users"][name] is not None]
     print(json.dumps({
@@ -234,6 +275,7 @@ def main() -> None:
         "analytics_ratio": round(ratios["analytics"], 3),
         "hello_signed_in_ratio": round(ratios["hello_signed_in"], 3),
         "writes_per_request": max(counts[name]["writes"] for name in signed_in),
+        "cpu_ratios": {name: round(value, 3) for name, value in cpu_ratios.items()},
         "queries": {name: c["queries"] for name, c in counts.items()},
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }))

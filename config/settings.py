@@ -115,6 +115,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.core.middleware.SharedVersionsMiddleware",  # the per-process copies' stamps: one cache read
     "django.middleware.security.SecurityMiddleware",
     "portal.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -216,7 +217,14 @@ _CACHE_BACKENDS = {
 }
 if CACHE_KIND not in _CACHE_BACKENDS or (CACHE_KIND == "redis" and not REDIS_URL):
     raise ImproperlyConfigured("DJANGO_CACHE must be redis (with REDIS_URL), database or locmem.")
-CACHES = {"default": _CACHE_BACKENDS[CACHE_KIND]}
+CACHES = {
+    "default": _CACHE_BACKENDS[CACHE_KIND],
+    # Wagtail stores every image rendition it looks up again after the lookup: in the shared cache that
+    # is a database write per page (the footer logo). Kept per process instead; a rendition's key holds
+    # its image's file hash and focal point, so a replaced file or a new crop is never served stale.
+    "renditions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renditions",
+                   "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
 
 Q_CLUSTER = {
     "name": env("DJANGO_Q_NAME", "portal"),

@@ -1,25 +1,23 @@
 from __future__ import annotations
 
 from django import template
-from wagtail.models import Site
 
+from cms.menu import MenuItem, menu_for
 from portal.core.money import format_money
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def main_menu(context) -> list:
-    """Live pages under the site root marked "show in menus", in tree order."""
+def main_menu(context) -> tuple[MenuItem, ...]:
+    """Live pages under the site root marked "show in menus", in tree order: `item.title`, `item.url`.
+
+    Every page shows the menu (header and footer), so it is kept per process and host (cms.menu).
+    """
     request = context.get("request")
     if request is None:
-        return []
-    cached = getattr(request, "_cms_main_menu", None)
-    if cached is None:
-        site = Site.find_for_request(request)
-        cached = [] if site is None else list(site.root_page.get_children().live().in_menu().only("title", "url_path"))
-        request._cms_main_menu = cached
-    return cached
+        return ()
+    return menu_for(request)
 
 
 @register.simple_tag(takes_context=True)

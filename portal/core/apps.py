@@ -24,7 +24,8 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="core.create_cache_tables")
 
-        from portal.core import practice
+        from portal.core import practice, registry, signals
 
         practice.connect()
+        signals.opening_hours_changed.connect(registry.opening_hours_memo.changed, dispatch_uid="core.opening_hours")
         post_execute.connect(report_task_failure, dispatch_uid="core.report_task_failure")

@@ -8,6 +8,8 @@ import secrets
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from portal.core.process_memo import request_scope
+
 
 def content_security_policy(nonce: str, *, admin: bool) -> str:
     # Admin screens (Wagtail, Django admin) ship inline scripts of their own; they keep a policy
@@ -50,3 +52,15 @@ class SecurityHeadersMiddleware:
             # A signed-in user's pages, files and downloads stay out of shared and browser caches.
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class SharedVersionsMiddleware:
+    """One cache read per request for the version stamps of the per-process copies (the practice's
+    details, the menu, the opening hours: portal.core.process_memo), instead of one per read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_scope():
+            return self.get_response(request)

@@ -3,22 +3,18 @@
 Every page shows them (the `practice` context processor), and emails, receipts and report PDFs
 print them, so `practice_details()` is read many times a request. It is kept per process and
 dropped when the settings (or the logo image) are saved: at once in the saving process, and in
-every other process through a version stamp in the shared cache, renewed when the save commits.
+every other process through a version stamp in the shared cache, renewed when the save commits
+(portal.core.process_memo: one cache read per request for all such stamps).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-VERSION_KEY = "core:practice-details:version"
+from portal.core.process_memo import ProcessMemo
 
 
 @dataclass(frozen=True)
@@ -35,21 +31,6 @@ class PracticeDetails:
     @property
     def address_lines(self) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.address.splitlines() if line.strip())
-
-
-logger = logging.getLogger(__name__)
-
-_memo: tuple[str, PracticeDetails] | None = None
-_saving = False  # saved in a transaction that has not committed yet: read fresh, keep nothing
-_lock = threading.Lock()
-
-
-def _current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY) or ""
-    return version
 
 
 def _load() -> PracticeDetails:
@@ -73,49 +54,24 @@ def _load() -> PracticeDetails:
     )
 
 
+_memo: ProcessMemo[PracticeDetails] = ProcessMemo("practice-details", _load)
+VERSION_KEY = _memo.version_key
+
+
 def practice_details() -> PracticeDetails:
     """The practice's details (the default site's practice settings, or the defaults if none)."""
-    global _memo
-    if _saving:
-        return _load()
-    try:
-        version = _current_version()
-    except Exception:  # the shared cache is down: read the row (correct, just slower) and keep nothing
-        logger.warning("practice details: cache unavailable, read from the database", exc_info=True)
-        return _load()
-    memo = _memo
-    if memo is not None and memo[0] == version:
-        return memo[1]
-    with _lock:
-        details = _load()
-        _memo = (version, details)
-    return details
+    return _memo.get()
 
 
 def forget_practice_details() -> None:
     """Drop this process's copy (the next read loads the details again)."""
-    global _memo, _saving
-    _memo = None
-    _saving = False
-
-
-def _committed() -> None:
-    global _saving
-    _saving = False
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)  # every process loads them again
-
-
-def _changed(sender, **kwargs) -> None:
-    global _memo, _saving
-    _memo = None
-    _saving = True
-    transaction.on_commit(_committed)
+    _memo.forget()
 
 
 def _image_changed(sender, instance, **kwargs) -> None:
-    memo = _memo
-    if memo is not None and memo[1].logo is not None and memo[1].logo.pk == instance.pk:
-        _changed(sender)
+    kept = _memo._kept
+    if kept is not None and any(d.logo is not None and d.logo.pk == instance.pk for d in kept[1].values()):
+        _memo.changed()
 
 
 def connect() -> None:
@@ -124,6 +80,6 @@ def connect() -> None:
     from portal.core.models import PracticeSettings
 
     for signal in (post_save, post_delete):
-        signal.connect(_changed, sender=PracticeSettings, dispatch_uid=f"core_practice_{signal is post_save}")
+        signal.connect(_memo.changed, sender=PracticeSettings, dispatch_uid=f"core_practice_{signal is post_save}")
         signal.connect(_image_changed, sender=get_image_model(),
                        dispatch_uid=f"core_practice_logo_{signal is post_save}")

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from portal.core.process_memo import ProcessMemo
+
 
 @dataclass(frozen=True)
 class NavLink:
@@ -114,7 +116,8 @@ def appointment_panels_for(user: Any, appointment: Any) -> list[dict[str, Any]]:
 
 # --- The practice's opening hours ----------------------------------------------------
 # One source of truth (booking's rooms and their weekly hours); the public site shows them
-# through here. `source()` returns display lines such as "Mon–Fri 07:30–17:00".
+# through here. `source()` returns display lines such as "Mon–Fri 07:30–17:00". Every page's
+# footer shows them: kept per process, renewed on `opening_hours_changed` (core.process_memo).
 
 _opening_hours_sources: list[Callable[[], list[str]]] = []
 
@@ -124,5 +127,12 @@ def opening_hours_source(source: Callable[[], list[str]]) -> None:
         _opening_hours_sources.append(source)
 
 
+def _load_opening_hours() -> tuple[str, ...]:
+    return tuple(_opening_hours_sources[0]()) if _opening_hours_sources else ()
+
+
+opening_hours_memo: ProcessMemo[tuple[str, ...]] = ProcessMemo("opening-hours", _load_opening_hours)
+
+
 def opening_hours_lines() -> list[str]:
-    return _opening_hours_sources[0]() if _opening_hours_sources else []
+    return list(opening_hours_memo.get())
