@@ -8,6 +8,8 @@ import pandas as pd
 from django import template
 from django.utils import timezone
 
+from portal.core.money import format_money
+
 register = template.Library()
 
 
@@ -21,9 +23,10 @@ def cell(value):
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        return value.strftime("%Y-%m-%d") if (value.hour, value.minute) == (0, 0) else value.strftime("%Y-%m-%d %H:%M")
+        day = f"{value.day} {value:%b %Y}"  # the house style, "2 Feb 2026" (as Django's "j M Y")
+        return day if (value.hour, value.minute) == (0, 0) else f"{day} {value:%H:%M}"
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return f"{value.day} {value:%b %Y}"
     if isinstance(value, float):
         if math.isnan(value):
             return ""
@@ -33,6 +36,21 @@ def cell(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return value
+
+
+@register.filter
+def day(value) -> str:
+    """An ISO date or timestamp string (as stored in the model's metrics) in the house style."""
+    try:
+        return cell(dt.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return ""
+
+
+@register.filter
+def money(value) -> str:
+    """Money with its currency, as everywhere else ("USD 1,234.50")."""
+    return format_money(value)
 
 
 @register.filter

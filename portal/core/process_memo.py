@@ -50,7 +50,14 @@ def current_version(key: str) -> str:
 
 @contextmanager
 def request_scope() -> Iterator[None]:
-    """Within: the version stamps are read once (all together) and reused."""
+    """Within: the version stamps are read once (all together) and reused.
+
+    A request starts outside any transaction of an earlier request on this thread, so a save that an
+    earlier request left uncommitted (rolled back: no commit cleared it) no longer counts as "saving
+    here"; without this, a thread whose save rolled back inside a later atomic block would bypass
+    the memos for good."""
+    for memo in list(_memos.values()):
+        memo._saving.in_transaction = False
     _request.versions = {}
     try:
         yield

@@ -183,3 +183,19 @@ def test_a_save_that_rolls_back_leaves_the_copy_usable(django_assert_num_queries
     assert practice_details().name == "Harare Imaging"
     with django_assert_num_queries(0):  # kept again, not read from the database on every call
         assert practice_details().name == "Harare Imaging"
+
+
+def test_a_save_rolled_back_in_an_earlier_request_does_not_leave_the_thread_bypassing_the_copies(patient_client):
+    """A save marks its thread as "saving" until the commit; a rollback never commits. The next
+    request on that thread starts clean, so the chrome is served from the copy again."""
+    from django.db import transaction
+
+    from portal.core import process_memo
+
+    patient_client.get(reverse("accounts:dashboard"))
+    memo = next(iter(process_memo._memos.values()))
+    with transaction.atomic():
+        memo.changed()
+        assert memo._saving_here()
+    with process_memo.request_scope():
+        assert not memo._saving_here()
