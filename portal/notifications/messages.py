@@ -21,9 +21,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.clock import practice_tz
 from portal.core.practice import practice_details
 from portal.notifications.channels import Rendered
-from portal.notifications.quiet import default_quiet_hours, practice_tz
+from portal.notifications.quiet import default_quiet_hours
 
 if TYPE_CHECKING:
     from portal.notifications.models import Delivery

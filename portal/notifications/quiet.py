@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-
-def practice_tz() -> ZoneInfo:
-    return _zone(settings.TIME_ZONE)
-
-
-@functools.lru_cache(maxsize=4)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+from portal.core.clock import practice_tz
 
 
 def parse_quiet_hours(value: str) -> tuple[dt.time, dt.time] | None:

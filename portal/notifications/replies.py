@@ -96,7 +96,7 @@ def sms_reply_handle(*, from_number: str, body: str, message_id: str = "",
     Status = Appointment.Status
     Outcome = AttendanceReply.Outcome
     if keyword in CONFIRM_WORDS:
-        appointment = _next_appointment(patient, [Status.REQUESTED, Status.CONFIRMED])
+        appointment = _next_appointment(patient, list(Appointment.UPCOMING_STATUSES))
         if appointment is None:
             return "You have no upcoming appointment to confirm."
         whose = _whose(appointment, patient)
@@ -114,7 +114,7 @@ def sms_reply_handle(*, from_number: str, body: str, message_id: str = "",
         if whose != "your":
             return f"Thank you: we have noted that {whose[:-2]} will attend on {_when(appointment)}."
         return f"Thank you: we have noted that you will attend on {_when(appointment)}."
-    appointment = _next_appointment(patient, [Status.REQUESTED, Status.CONFIRMED])
+    appointment = _next_appointment(patient, list(Appointment.UPCOMING_STATUSES))
     if appointment is None:
         return "You have no upcoming appointment to cancel."
     try:

@@ -30,7 +30,7 @@ Status = Delivery.Status
 Channel = Delivery.Channel
 MAX_ATTEMPTS = 3
 RETRY_AFTER = (dt.timedelta(minutes=5), dt.timedelta(minutes=30))
-UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
+UPCOMING = Appointment.UPCOMING_STATUSES
 URGENT_MESSAGES = ("critical_finding",)
 
 

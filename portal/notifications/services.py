@@ -34,7 +34,7 @@ REQUEUE_AFTER = dt.timedelta(minutes=5)
 # automatically (the provider may have taken it), so a person can decide.
 STUCK_AFTER = dt.timedelta(minutes=10)
 SEND_BATCH = 500
-UPCOMING = (Appointment.Status.REQUESTED, Appointment.Status.CONFIRMED)
+UPCOMING = Appointment.UPCOMING_STATUSES
 
 
 # --- Preferences ----------------------------------------------------------------------
