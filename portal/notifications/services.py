@@ -303,21 +303,25 @@ def report_notify_ready(*, report) -> list[Delivery]:
     )
 
 
+def _referring_readers(report) -> list[tuple]:
+    """(referral, doctor) for each registered referring doctor of the report's appointment who may
+    read it (verified, their referral on that appointment)."""
+    from portal.accounts.permissions import can
+    from portal.referrals.models import Referral
+
+    referrals = Referral.objects.filter(appointment_id=report.appointment_id, referring_doctor__isnull=False
+                                        ).select_related("referring_doctor__user", "scan_type")
+    return [(referral, referral.referring_doctor.user) for referral in referrals
+            if can(referral.referring_doctor.user, "reports.read", report)]
+
+
 @transaction.atomic
 def report_notify_referrers(*, report) -> list[Delivery]:
     """Tell each referring doctor who may read the signed report (verified, on the portal) that it is
     ready: at signing, before any release delay for the patient. The message names the referral and
     the scan, never the patient (email and SMS are not private enough for that)."""
-    from portal.accounts.permissions import can
-    from portal.referrals.models import Referral
-
     created = []
-    referrals = Referral.objects.filter(appointment_id=report.appointment_id, referring_doctor__isnull=False
-                                        ).select_related("referring_doctor__user", "scan_type")
-    for referral in referrals:
-        doctor = referral.referring_doctor.user
-        if not can(doctor, "reports.read", report):
-            continue
+    for referral, doctor in _referring_readers(report):
         created += deliveries_create(
             recipient=doctor, kind="referral_report_ready", key=f"report_ready_{report.pk}",
             referral=referral, context={"report_id": report.pk, "amended": bool(report.supersedes_id)},
@@ -331,19 +335,11 @@ def report_notify_critical(*, report) -> list[Delivery]:
     and SMS to whatever address they have (their routine-message choices and quiet hours do not hold
     it back; a STOP still does). Once per report version (its key). The doctor acknowledges it on the
     report page; reports escalates it when they do not."""
-    from portal.accounts.permissions import can
-    from portal.referrals.models import Referral
-
     if not report.critical_finding:
         return []
     now = timezone.now()
     created = []
-    referrals = Referral.objects.filter(appointment_id=report.appointment_id, referring_doctor__isnull=False
-                                        ).select_related("referring_doctor__user", "scan_type")
-    for referral in referrals:
-        doctor = referral.referring_doctor.user
-        if not can(doctor, "reports.read", report):
-            continue
+    for referral, doctor in _referring_readers(report):
         addresses = []
         if doctor.email:
             addresses.append((Channel.EMAIL, doctor.email))
