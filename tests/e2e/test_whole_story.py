@@ -198,7 +198,9 @@ def test_the_whole_story(person, settings, tmp_path):
     # and the desk payment is in the month's revenue.
     page = manager.visit(f"/analytics/dashboard/?start={day}&end={day}&period=day", "analytics for the day")
     assert page.locator("[data-figure=rating]").inner_text().strip() == "5.00 / 5"
-    revenue = Decimal(page.locator("[data-figure=revenue]").inner_text().replace(",", "").strip())
+    shown = page.locator("[data-figure=revenue]").inner_text().strip()
+    assert shown.startswith("USD ")  # money with its currency, as everywhere (issue 18.13)
+    revenue = Decimal(shown.removeprefix("USD ").replace(",", ""))
     assert revenue >= share
     page = manager.visit(f"/analytics/feedback/?start={day}&end={day}", "analytics feedback")
     assert "Quick and kind" in page.content()
