@@ -118,6 +118,35 @@ def test_radiographer_checks_in_and_completes(journey, demo, settings):
     journey.assert_clean()
 
 
+def test_radiologist_reports_from_the_scan_types_template_with_a_pick_list(journey, demo):
+    """Issue 17.2: the picker offers the scan type's template (the default chosen), the draft starts
+    from its text, a pick-list choice adds its line, and the signed report keeps that text."""
+    from portal.catalogue.models import ScanType
+    from portal.reports.models import Report
+    from portal.reports.tests.factories import completed_appointment
+
+    scan = completed_appointment(scan_type=ScanType.objects.get(code="ct-brain"))
+    name = scan.patient.get_full_name()
+    journey.sign_in(RADIOLOGIST)
+    page = journey.visit("/reports/worklist/", "reporting worklist")
+    row = page.locator("tbody tr", has_text=name)
+    journey.follow(row.get_by_role("link", name="Start report"), "template picker")
+    assert page.get_by_role("radio", name=re.compile("Normal CT brain")).is_checked()
+    journey.follow(page.get_by_role("button", name="Start the draft"), "editor from the template")
+    findings = page.get_by_label("Findings")
+    assert "TECHNIQUE: Non-contrast CT of the brain." in findings.input_value()
+    page.get_by_role("button", name="subdural", exact=True).click()
+    assert "Haemorrhage: subdural" in findings.input_value()
+    page.get_by_role("button", name="Sign and finalise…").click()
+    page.locator("#sign-dialog").get_by_role("button", name="Sign and finalise", exact=True).click()
+    page.wait_for_url(re.compile(r"/reports/\d+/view/"))
+    journey.arrived("signed from the template")
+    signed = Report.objects.get(appointment=scan, status=Report.Status.SIGNED)
+    assert "Non-contrast CT of the brain" in signed.findings and "Haemorrhage: subdural" in signed.findings
+    assert signed.impression == "No acute intracranial abnormality."
+    journey.assert_clean()
+
+
 def test_radiologist_reviews_screening_reports_and_amends(journey, demo):
     from portal.booking.models import Appointment
     from portal.reports.models import Report
