@@ -190,11 +190,30 @@ def _readable(request: HttpRequest, pk: int) -> Report:
         raise Http404("No report found.") from None
 
 
+# "Who opened my report": the latest openings, and every one of them on request (?log=all).
+ACCESS_LOG_LATEST = 20
+ACCESS_LOG_ALL = 2000
+
+
+def _latest(rows, limit: int) -> tuple[list, bool]:
+    """The first `limit` rows, and whether there were more."""
+    rows = list(rows[:limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
 @never_cache
 def view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _readable(request, pk)
     services.report_record_access(report=report, user=request.user, action=ReportAccess.Action.VIEW, request=request)
     show_log = can(request.user, "reports.see_access_log", report)
+    limit = ACCESS_LOG_ALL if request.GET.get("log") == "all" else ACCESS_LOG_LATEST
+    access_log = image_log = None
+    more_report = more_images = False
+    if show_log:
+        access_log, more_report = _latest(selectors.report_access_log(user=request.user, report=report), limit)
+        if imaging_selectors.may_see_access_log(request.user, report.appointment):
+            image_log, more_images = _latest(
+                imaging_selectors.image_access_log(user=request.user, appointment=report.appointment), limit)
     versions = selectors.report_versions(user=request.user, report=report)
     newer = [v for v in versions if v.version > report.version and v.is_final]
     return render(request, "reports/view.html", {
@@ -202,7 +221,9 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
         "appointment": report.appointment,
         "versions": versions,
         "newer": newer[-1] if newer else None,
-        "access_log": selectors.report_access_log(user=request.user, report=report)[:200] if show_log else None,
+        "access_log": access_log,
+        "access_log_more": (more_report or more_images) and limit == ACCESS_LOG_LATEST,
+        "access_log_limit": limit,
         "can_amend": can(request.user, "reports.write") and report.status == Report.Status.SIGNED,
         "can_share": can(request.user, "reports.share", report),
         "critical": selectors.critical_notice_for_view(user=request.user, report=report),
@@ -210,8 +231,7 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
         "feedback_given": hasattr(report.appointment, "feedback") if is_patient(request.user) else None,
         # Imaging (issue 14): the images, and their openings in "Who opened my report".
         "report_images": imaging_panels.appointment_images(request.user, report.appointment),
-        "image_access_log": imaging_selectors.image_access_log(user=request.user, appointment=report.appointment)[:200]
-        if show_log and imaging_selectors.may_see_access_log(request.user, report.appointment) else None,
+        "image_access_log": image_log,
     })
 
 

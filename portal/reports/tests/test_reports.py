@@ -330,3 +330,20 @@ def test_the_appointment_page_panels_link_the_report_and_the_feedback():
     assert reverse("feedback:give", args=[appointment.pk]) in html
     stranger = user_with_role(Role.PATIENT)
     assert appointment_panels_for(stranger, appointment) == []
+
+
+def test_who_opened_my_report_shows_the_latest_twenty_and_every_opening_on_request(client):
+    report = signed_report()
+    patient = report.appointment.patient
+    ReportAccess.objects.bulk_create([ReportAccess(report=report, user=patient, action=ReportAccess.Action.VIEW)
+                                      for _ in range(25)])
+    client.force_login(patient)
+    page = client.get(reverse("reports:view", args=[report.pk])).content.decode()
+    assert page.count("<td>v1</td>") == 20
+    assert 'href="?log=all#log-heading"' in page
+    everything = client.get(reverse("reports:view", args=[report.pk]) + "?log=all").content.decode()
+    assert everything.count("<td>v1</td>") == 27  # the 25, and this page's two openings
+    assert "show every opening" not in everything
+    few = signed_report()
+    client.force_login(few.appointment.patient)
+    assert "show every opening" not in client.get(reverse("reports:view", args=[few.pk])).content.decode()
