@@ -218,7 +218,7 @@ def test_a_share_link_shows_the_reports_images_and_only_them_each_opening_in_who
     assert len([m for m in archive.namelist() if not m.endswith("/")]) == 6
     # The link's images and no others: an instance of the study that is not in it, another study's
     # number, or the portal's own image URLs (signed out) all answer 404.
-    other = completed_appointment(room=room("CT 1", Modality.CT, "CT1"))
+    other = completed_appointment(room=room("CT 1", Modality.CT, "CT1"), hours_ago=6)  # not overlapping in the room
     other_study = Study.objects.create(orthanc_id="other", study_instance_uid="1.2.3", status=Study.Status.LINKED,
                                        appointment=other, series=study.series)
     not_in_it = reverse("reports:shared_image", args=[token, study.pk, "not-in-it", "frame"])
