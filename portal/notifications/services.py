@@ -254,12 +254,8 @@ def deliveries_create(
             recipient=person, kind=kind, key=person_key, appointment=appointment, referral=referral,
             waitlist_offer=waitlist_offer, context=person_context, requested_by=requested_by, now=now,
         ):
-            try:
-                with transaction.atomic():
-                    delivery.save()
-            except IntegrityError:
-                continue  # planned already: exactly once
-            created.append(delivery)
+            if _save_once(delivery):
+                created.append(delivery)
     if queue:
         _queue_send(created)
     return created
@@ -301,6 +297,16 @@ def report_notify_ready(*, report) -> list[Delivery]:
         recipient=appointment.patient, kind="report_ready", key=f"report_ready_{report.pk}",
         appointment=appointment, context={"report_id": report.pk},
     )
+
+
+def _save_once(delivery: Delivery) -> bool:
+    """Save a planned delivery unless its send-once key is taken (then it was planned already)."""
+    try:
+        with transaction.atomic():
+            delivery.save()
+    except IntegrityError:
+        return False
+    return True
 
 
 def _referring_readers(report) -> list[tuple]:
@@ -351,12 +357,8 @@ def report_notify_critical(*, report) -> list[Delivery]:
                 channel=channel, to=address, due_at=now, context={"report_id": report.pk},
             )
             delivery.full_clean(validate_unique=False, validate_constraints=False)
-            try:
-                with transaction.atomic():
-                    delivery.save()
-            except IntegrityError:
-                continue  # planned already: exactly once
-            created.append(delivery)
+            if _save_once(delivery):
+                created.append(delivery)
     _queue_send(created)
     return created
 
