@@ -94,6 +94,10 @@ class Delivery(TimeStampedModel):
     queued_at = models.DateTimeField(null=True, blank=True, help_text="When a send task was last queued for it.")
     claim = models.CharField(max_length=32, blank=True, db_index=True, help_text="The sender holding it.")
     attempts = models.PositiveSmallIntegerField(default=0)
+    handed_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the sender began handing it to the provider; set only on the one message in flight.",
+    )
     to = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=200, blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)

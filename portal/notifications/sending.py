@@ -1,9 +1,12 @@
 """Sending: each pending delivery goes exactly once.
 
 A sender claims a batch with one conditional UPDATE (pending -> sending, stamped with its own token)
-that commits before any provider is called, sends what it claimed, then marks each sent with the
-provider's message id. A task run twice, or by two workers at once, sends one message. Provider
-callbacks (Twilio's status) are recorded here too.
+that commits before any provider is called, then hands the messages over one at a time: each is
+stamped "handed" (only while this sender still holds the claim) in the same commit that marks the
+one before it sent. A task run twice, or by two workers at once, sends one message; a sender killed
+mid-batch leaves at most one message whose fate is unknown (handed, not marked sent), and the rest
+of its claim is handed back to pending by `deliveries_release_stuck`. Provider callbacks (Twilio's
+status) are recorded here too.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ def _record_failure(item: Outgoing, exc: Exception, now: dt.datetime) -> None:
     retry_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
     Delivery.objects.filter(pk=item.pk, status=Status.SENDING).update(
         status=Status.FAILED if final else Status.PENDING, due_at=now if final else retry_at, claim="",
-        queued_at=None, error=f"{type(exc).__name__}: {exc}"[:300], updated_at=timezone.now(),
+        queued_at=None, handed_at=None, error=f"{type(exc).__name__}: {exc}"[:300], updated_at=timezone.now(),
     )
     logger.warning("Delivery %s failed on attempt %s (%s)", item.pk, attempts, type(exc).__name__)
 
@@ -99,18 +102,31 @@ def _record_failure(item: Outgoing, exc: Exception, now: dt.datetime) -> None:
 _SENT_COLUMNS = ("status", "provider_message_id", "subject", "to", "sent_at", "updated_at")
 
 
-def _mark_sent(rows: list[tuple]) -> None:
-    """Mark many deliveries sent with one prepared statement; each row only if still "sending"."""
-    if not rows:
-        return
+def _mark_sent_sql() -> str:
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(column)} = %s" for column in _SENT_COLUMNS)
     sql = (
         f"UPDATE {quote(Delivery._meta.db_table)} SET {assignments}, {quote('error')} = '', "  # noqa: S608
-        f"{quote('claim')} = '' WHERE {quote('id')} = %s AND {quote('status')} = %s"
+        f"{quote('claim')} = '', {quote('handed_at')} = NULL WHERE {quote('id')} = %s AND {quote('status')} = %s"
     )
+    return sql
+
+
+def _hand_over(token: str, pk: int, previous: tuple | None) -> bool:
+    """In one commit: mark the previous message sent, stamp this one handed. False when this sender
+    no longer holds it (released as stuck and claimed again elsewhere): then it must not be sent."""
+    with transaction.atomic():
+        if previous is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(_mark_sent_sql(), previous)
+        return bool(Delivery.objects.filter(pk=pk, claim=token, status=Status.SENDING).update(
+            handed_at=timezone.now(), updated_at=timezone.now()
+        ))
+
+
+def _mark_sent(row: tuple) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.execute(_mark_sent_sql(), row)
 
 
 def _outgoing(delivery_ids: list[int], now: dt.datetime) -> list[Outgoing]:
@@ -129,7 +145,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     Deliberately not one transaction: the claim (one conditional UPDATE pending -> sending for the
     whole batch, stamped with this caller's token) commits before any provider is called, so another
     worker running the same batch finds nothing left to claim. Each sent message is then marked sent
-    with its provider id.
+    with its provider id, in the commit that stamps the next one handed (see the module's doc).
     """
     now = timezone.now()
     ready = []
@@ -150,10 +166,14 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     mine = set(Delivery.objects.filter(claim=token, status=Status.SENDING).values_list("pk", flat=True))
     channels: dict = {}
     sent = 0
-    done: list[tuple] = []
+    previous: tuple | None = None
     for item in ready:
         if item.pk not in mine:
             continue
+        if not _hand_over(token, item.pk, previous):
+            previous = None
+            continue
+        previous = None
         address = item.email if item.channel == Channel.EMAIL else item.phone
         try:
             rendered = render(item, to=address)
@@ -163,13 +183,11 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
             _record_failure(item, exc, now)
             continue
         stamp_now = connection.ops.adapt_datetimefield_value(timezone.now())
-        done.append((Status.SENT, provider_id[:255], rendered.subject[:200], address[:254], stamp_now, stamp_now,
-                     item.pk, Status.SENDING))
+        previous = (Status.SENT, provider_id[:255], rendered.subject[:200], address[:254], stamp_now, stamp_now,
+                    item.pk, Status.SENDING)
         sent += 1
-        if len(done) >= 50:
-            _mark_sent(done)
-            done = []
-    _mark_sent(done)
+    if previous is not None:
+        _mark_sent(previous)
     return sent
 
 

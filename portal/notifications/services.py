@@ -565,15 +565,33 @@ def _plan_guardian_reminders(*, hours: int, lower: int, now: dt.datetime) -> int
     return created
 
 
+def deliveries_release_stuck(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Deliveries a sender claimed and never finished (its worker was killed) after STUCK_AFTER:
+    those it never began to hand to the provider go back to pending, to be sent by the next run;
+    the one it was handing over (at most one per killed sender) may or may not have reached the
+    provider, so it is marked failed for staff to check rather than risk a second message.
+    Returns (released, failed)."""
+    now = now or timezone.now()
+    stuck = Delivery.objects.filter(status=Status.SENDING, updated_at__lt=now - STUCK_AFTER)
+    failed = stuck.filter(handed_at__isnull=False).update(
+        status=Status.FAILED, claim="", updated_at=now,
+        error="Interrupted while being handed to the provider; it may have been sent. Not retried automatically.",
+    )
+    released = stuck.filter(handed_at__isnull=True).update(
+        status=Status.PENDING, claim="", queued_at=None, due_at=now, updated_at=now
+    )
+    if released or failed:
+        logger.warning("Released %s stuck deliveries to pending; %s in flight marked failed", released, failed)
+    return released, failed
+
+
 def deliveries_dispatch_due(*, now: dt.datetime | None = None) -> int:
     """Queue send tasks (in batches) for pending deliveries whose time has come and which are not
-    queued already; mark deliveries stuck in "sending" as failed. Returns how many were queued."""
+    queued already, after releasing deliveries stuck in "sending". Returns how many were queued."""
     from django_q.tasks import async_task
 
     now = now or timezone.now()
-    Delivery.objects.filter(status=Status.SENDING, updated_at__lt=now - STUCK_AFTER).update(
-        status=Status.FAILED, error="Interrupted while sending; not retried automatically.", updated_at=now
-    )
+    deliveries_release_stuck(now=now)
     ids = list(
         Delivery.objects.filter(status=Status.PENDING, due_at__lte=now)
         .exclude(queued_at__gte=now - REQUEUE_AFTER)

@@ -105,13 +105,36 @@ def test_a_failed_send_is_recorded_and_retried_at_most_three_times(settings):
 
 
 @pytest.mark.django_db
-def test_a_delivery_interrupted_while_sending_is_marked_failed_not_resent():
+def test_the_one_delivery_a_killed_sender_was_handing_over_is_marked_failed_not_resent():
     delivery = _planned_sms()
-    Delivery.objects.filter(pk=delivery.pk).update(status="sending")
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claim="dead", handed_at=timezone.now())
     Delivery.objects.filter(pk=delivery.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
     services.deliveries_dispatch_due()
     delivery.refresh_from_db()
-    assert delivery.status == "failed" and sms.outbox == []
+    assert delivery.status == "failed" and "may have been sent" in delivery.error and sms.outbox == []
+
+
+@pytest.mark.django_db
+def test_deliveries_a_killed_sender_claimed_but_never_handed_over_go_back_and_are_sent_once():
+    delivery = _planned_sms()
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claim="dead")
+    Delivery.objects.filter(pk=delivery.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    assert services.deliveries_release_stuck() == (1, 0)
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.claim == ""
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 1
+    assert sending.deliveries_send(delivery_ids=[delivery.pk]) == 0
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.handed_at is None and len(sms.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_fresh_claim_is_not_released():
+    delivery = _planned_sms()
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claim="alive")
+    assert services.deliveries_release_stuck() == (0, 0)
+    delivery.refresh_from_db()
+    assert delivery.status == "sending"
 
 
 @pytest.mark.django_db
