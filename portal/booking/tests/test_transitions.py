@@ -11,13 +11,18 @@ from portal.booking import services
 from portal.booking.models import Appointment
 from portal.booking.tests.factories import AppointmentFactory
 from portal.core import signals
+from portal.core.clock import practice_tz
 
 pytestmark = pytest.mark.django_db
 Status = Appointment.Status
 
 
 def _soon() -> dt.datetime:
-    return timezone.now().replace(microsecond=0) + dt.timedelta(minutes=30)
+    """30 minutes ahead, kept on today's date in Harare (the scanner may only complete a same-day visit)."""
+    now = timezone.now().replace(microsecond=0)
+    local = timezone.localtime(now, practice_tz())
+    midnight = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    return min(now + dt.timedelta(minutes=30), now + (midnight - local) / 2)
 
 
 def test_every_transition_stamps_its_time():
