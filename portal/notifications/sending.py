@@ -119,8 +119,9 @@ def _hand_over(token: str, pk: int, previous: tuple | None) -> bool:
         if previous is not None:
             with connection.cursor() as cursor:
                 cursor.execute(_mark_sent_sql(), previous)
+        now = timezone.now()
         return bool(Delivery.objects.filter(pk=pk, claim=token, status=Status.SENDING).update(
-            handed_at=timezone.now(), updated_at=timezone.now()
+            handed_at=now, updated_at=now
         ))
 
 
@@ -170,10 +171,10 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     for item in ready:
         if item.pk not in mine:
             continue
-        if not _hand_over(token, item.pk, previous):
-            previous = None
+        handed = _hand_over(token, item.pk, previous)
+        previous = None  # marked sent in that commit
+        if not handed:
             continue
-        previous = None
         address = item.email if item.channel == Channel.EMAIL else item.phone
         try:
             rendered = render(item, to=address)
