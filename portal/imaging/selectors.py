@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from portal.accounts.models import User
@@ -108,7 +109,10 @@ def image_access_log(*, user: User, appointment: Appointment) -> QuerySet[ImageA
     if not may_see_access_log(user, appointment):
         raise PermissionDenied
     return (ImageAccess.objects.filter(study__appointment=appointment)
-            .select_related("user", "study").prefetch_related("user__groups").order_by("-at"))
+            .select_related("user")
+            .only("at", "action", "ip_address", "study_id", "series_id", "user_id",
+                  "user__first_name", "user__last_name")
+            .prefetch_related(Prefetch("user__groups", queryset=Group.objects.only("name"))).order_by("-at"))
 
 
 def store_ae_titles() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
@@ -12,6 +13,7 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -112,10 +114,15 @@ def report_access_log(*, user: User, report: Report) -> QuerySet[ReportAccess]:
     """Who opened this report (all its versions): for the patient and for managers."""
     if not can(user, "reports.see_access_log", report):
         raise PermissionDenied
+    # Only what the log shows: a row built with every column of five models (and each user's phone
+    # number parsed) cost more than the rest of the report page (issue 22).
     return (
         ReportAccess.objects.filter(report__appointment_id=report.appointment_id)
         .select_related("user", "user__doctor_profile", "report", "share", "by_guardian")
-        .prefetch_related("user__groups")
+        .only("at", "action", "via", "ip_address", "user_id", "report_id", "share_id", "by_guardian_id",
+              "user__first_name", "user__last_name", "user__doctor_profile__id", "user__doctor_profile__user",
+              "report__version", "share__recipient_name", "by_guardian__first_name", "by_guardian__last_name")
+        .prefetch_related(Prefetch("user__groups", queryset=Group.objects.only("name")))
         .order_by("-at")
     )
 
