@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-# The throwaway Orthanc (session fixture) for imaging tests and browser journeys.
-pytest_plugins = ["portal.imaging.tests.fixtures"]
+# The throwaway Orthanc (session fixture) for imaging tests and browser journeys; a full private-files disk.
+pytest_plugins = ["portal.imaging.tests.fixtures", "portal.core.tests.full_disk"]
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,12 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaValidationError
 
 from portal.core.api import PROBLEM_CONTENT_TYPE, Problem, etag
+from portal.core.files import StorageFull
 
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 412: "Precondition failed", 422: "Invalid input", 429: "Too many requests"}
+          409: "Conflict", 412: "Precondition failed", 422: "Invalid input", 429: "Too many requests",
+          503: "Service unavailable"}
+STORAGE_FULL_RETRY_AFTER = "300"  # seconds: a full disk is not freed in a moment
 
 
 def problem(status: int, detail: str, *, title: str = "", errors: list | None = None) -> HttpResponse:
@@ -39,7 +42,7 @@ class PortalAPI(NinjaAPI):
                     responses.setdefault(401, {"description": "Not signed in", "content": problem_ref})
                 for code, response in responses.items():
                     content = response.get("content", {})
-                    if str(code).startswith("4") and "application/json" in content:
+                    if str(code)[:1] in ("4", "5") and "application/json" in content:
                         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
         return schema
 
@@ -74,6 +77,14 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return problem(400, " ".join(exc.messages))
+
+
+@api.exception_handler(StorageFull)
+def _storage_full(request: HttpRequest, exc: StorageFull) -> HttpResponse:
+    """The private-files disk is full: the server's condition, not the client's input; nothing was stored."""
+    response = problem(503, " ".join(exc.messages))
+    response["Retry-After"] = STORAGE_FULL_RETRY_AFTER
+    return response
 
 
 @api.exception_handler(SchemaValidationError)

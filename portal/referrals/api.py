@@ -42,9 +42,10 @@ class ReferralForm(Schema):
 
 
 @router.post("/referrals", response={201: ReferralOut, 400: ProblemOut, 401: ProblemOut, 403: ProblemOut,
-                                     404: ProblemOut, 422: ProblemOut},
+                                     404: ProblemOut, 422: ProblemOut, 503: ProblemOut},
              summary="Upload a referral letter (PDF, JPEG or PNG)")
 def referral_upload(request: HttpRequest, file: File[UploadedFile], form: Form[ReferralForm]):
+    """503 (with Retry-After) when the server's file storage is full: nothing is stored then."""
     patient = request.auth
     appointment = None
     if form.appointment_id is not None:

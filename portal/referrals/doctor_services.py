@@ -27,6 +27,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import is_verified_doctor
 from portal.catalogue.models import ScanType
 from portal.core import signals
+from portal.core.files import private_files_removed_on_failure
 from portal.core.uploads import check_upload
 from portal.referrals import invitations
 from portal.referrals.models import Referral
@@ -86,6 +87,7 @@ def referral_display_status(referral: Referral, *, has_final_report: bool, now: 
     return "booked" if appointment.status == status.CONFIRMED else "requested"
 
 
+@private_files_removed_on_failure
 @transaction.atomic
 def doctor_referral_create(
     *, doctor_user: User, first_name: str, last_name: str, date_of_birth: dt.date, email: str,

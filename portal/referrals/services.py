@@ -9,11 +9,13 @@ from portal.accounts.models import User
 from portal.booking.models import Appointment
 from portal.catalogue.models import ScanType
 from portal.core import signals
+from portal.core.files import private_files_removed_on_failure
 from portal.core.uploads import check_upload
 from portal.referrals.models import Referral, ReferralAccess
 from portal.referrals.names import doctor_display_name
 
 
+@private_files_removed_on_failure
 def referral_upload(
     *,
     patient: User,
@@ -27,7 +29,9 @@ def referral_upload(
     """Check the file by content, store it privately under a server-made name, record the referral.
 
     Raises ValidationError (a message for the user) for a wrong type, an oversized file, an image
-    bomb...; nothing is stored then. If the database write fails the stored file is removed.
+    bomb...; nothing is stored then. A full disk raises StorageFull (a ValidationError) with no
+    row written. If the database write fails the stored file is removed. File first, then the row,
+    in one transaction: no row ever names a file that is not there.
     """
     checked = check_upload(uploaded_file)
     if appointment is not None and appointment.patient_id != patient.pk:
@@ -45,16 +49,11 @@ def referral_upload(
         sha256=checked.sha256,
         uploaded_by=uploaded_by,
     )
-    try:
-        with transaction.atomic():
-            referral.file.save(checked.content.name, checked.content, save=False)
-            referral.full_clean()
-            referral.save()
-            signals.send_on_commit(signals.referral_received, sender=Referral, referral=referral)
-    except Exception:
-        if referral.file and referral.file.name:
-            referral.file.storage.delete(referral.file.name)
-        raise
+    with transaction.atomic():
+        referral.file.save(checked.content.name, checked.content, save=False)
+        referral.full_clean()
+        referral.save()
+        signals.send_on_commit(signals.referral_received, sender=Referral, referral=referral)
     return referral
 
 

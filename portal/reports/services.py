@@ -20,6 +20,7 @@ from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.core import signals
 from portal.core.clientip import client_ip
+from portal.core.files import StorageFull, private_files_removed_on_failure
 from portal.core.uploads import check_upload
 from portal.reports.critical import critical_notice_open
 from portal.reports.models import Report, ReportAccess, ReportTemplate
@@ -28,6 +29,10 @@ from portal.reports.pdf import render_report_pdf
 logger = logging.getLogger(__name__)
 
 LOCKED_MESSAGE = "This report is signed and its content is locked. Make an amendment instead."
+SIGN_STORAGE_FULL = ("We could not store the report PDF: the server's storage is full. The report was not signed "
+                     "(the draft is kept as it was saved); please try again later.")
+STORAGE_FULL_UPLOAD = ("We could not store your file: the server's storage is full. Nothing was saved and the "
+                       "report is still a draft; please try again later.")
 
 
 def _locked(report: Report) -> Report:
@@ -112,7 +117,10 @@ def _finalise(report: Report, *, signer: User | None, pdf: bytes, uploaded: bool
     if report.version == 1 and completed_at is not None:
         report.turnaround_seconds = max(0, int((now - completed_at).total_seconds()))
     report.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    report.pdf.save("report.pdf", ContentFile(pdf), save=False)
+    try:
+        report.pdf.save("report.pdf", ContentFile(pdf), save=False)  # the file first, then the rows
+    except StorageFull:
+        raise StorageFull(SIGN_STORAGE_FULL if not uploaded else STORAGE_FULL_UPLOAD) from None
     if report.supersedes_id:
         previous = Report.objects.select_for_update().get(pk=report.supersedes_id)
         previous.status = Report.Status.AMENDED
@@ -148,6 +156,7 @@ def report_sign_problem(report: Report) -> str | None:
     return None
 
 
+@private_files_removed_on_failure
 @transaction.atomic
 def report_sign(*, report: Report, radiologist: User) -> Report:
     """Sign and finalise a draft: its content is locked from now on."""
@@ -187,6 +196,7 @@ def report_amend(*, report: Report, radiologist: User, reason: str) -> Report:
     return amendment
 
 
+@private_files_removed_on_failure
 @transaction.atomic
 def report_upload_pdf(*, report: Report, uploaded_by: User, uploaded_file) -> Report:
     """Finalise a draft with a PDF made elsewhere (same checks as every upload: real PDF only)."""

@@ -41,21 +41,6 @@ def _files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-@pytest.fixture
-def referral_scan(db, room):
-    return ScanTypeFactory(code="xr-spine", needs_referral=True)
-
-
-@pytest.fixture
-def at_referral_step(client, patient, referral_scan, day):
-    client.force_login(patient)
-    client.get(reverse("booking:book") + f"?scan={referral_scan.code}")
-    client.post(reverse("booking:book_when"), {"start": local(day, 10).isoformat()})
-    response = client.post(reverse("booking:book_payment"), {"method": "self"})
-    assert response["Location"] == reverse("referrals:book_referral")
-    return client
-
-
 @pytest.mark.parametrize("case", list(CORPUS))
 def test_the_upload_corpus_is_refused_in_the_booking_flow_and_leaves_no_file(at_referral_step, case, settings):
     settings.MAX_UPLOAD_BYTES = 2048
