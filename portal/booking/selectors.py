@@ -39,7 +39,9 @@ def appointment_list_for(*, user: User) -> QuerySet[Appointment]:
 def appointment_split_for(*, user: User, past_limit: int = 20) -> tuple[list[Appointment], list[Appointment]]:
     """Upcoming (soonest first) and the latest past appointments: two queries whatever the count."""
     now = timezone.now()
-    mine = appointment_list_for(user=user)
+    # The rows show the date, scan, room and status: no patient details, answers or notes (issue 22).
+    mine = appointment_list_for(user=user).only(
+        "start", "end", "status", "needs_review", "reviewed_at", "scan_type__name", "room__name")
     upcoming = list(mine.filter(end__gte=now).order_by("start"))
     past = list(mine.filter(end__lt=now).order_by("-start")[:past_limit])
     return upcoming, past
