@@ -38,10 +38,15 @@ def effective_roles(user: Any) -> set[str]:
     return roles
 
 
+# Where django.contrib.auth's ModelBackend caches a user's permissions on the user object.
+_PERM_CACHE_ATTRS = ("_perm_cache", "_user_perm_cache", "_group_perm_cache")
+
+
 def forget_roles(user: Any) -> None:
-    """Drop the cached roles after a change of groups."""
-    if hasattr(user, _ROLE_CACHE_ATTR):
-        delattr(user, _ROLE_CACHE_ATTR)
+    """Drop the cached roles (and the permissions they carry) after a change of groups."""
+    for attr in (_ROLE_CACHE_ATTR, *_PERM_CACHE_ATTRS):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def has_role(user: Any, *roles: str) -> bool:
