@@ -112,3 +112,15 @@ def _view_staff_pages(user: Any, obj: Any) -> bool:
 @rule("accounts.deactivate_user")
 def _deactivate_user(user: Any, obj: Any) -> bool:
     return user.is_superuser or has_role(user, Role.MANAGER)
+
+
+@rule("accounts.use_doctor_portal")
+def _use_doctor_portal(user: Any, obj: Any) -> bool:
+    """The referring doctor's pages: a doctor the practice has verified."""
+    return is_verified_doctor(user)
+
+
+@rule("accounts.await_doctor_verification")
+def _await_doctor_verification(user: Any, obj: Any) -> bool:
+    """A referring doctor not yet verified sees the "awaiting verification" page."""
+    return has_role(user, Role.REFERRING_DOCTOR) and not is_verified_doctor(user)
