@@ -52,5 +52,13 @@ for _action in STAFF_ACTIONS:
 
 @rule("booking.change_own_appointment")
 def _change_own(user: Any, appointment: Any) -> bool:
-    """The patient's own cancel/reschedule (the cutoff is checked separately, with a message)."""
-    return appointment is not None and appointment.patient_id == user.pk
+    """The patient's own cancel/reschedule (the cutoff is checked separately, with a message), or a
+    dependant's by a guardian who may act for them today (a text reply "cancel" from the guardian's
+    phone; on the web a guardian acts as the dependant, so there it is the patient's own)."""
+    if appointment is None:
+        return False
+    if appointment.patient_id == user.pk:
+        return True
+    from portal.accounts.proxy import dependants_for
+
+    return any(link.dependant_id == appointment.patient_id for link in dependants_for(user=user))
