@@ -44,6 +44,11 @@ class DailyAppointmentSummary(models.Model):
     appointments = models.PositiveIntegerField()
 
     class Meta:
+        # The app's permissions (analytics/rules.py asks them; migration 0005 gives them to managers).
+        permissions = [
+            ("view_analytics", "Can see the practice's analytics"),
+            ("send_extra_reminder", "Can send a patient an extra reminder from analytics"),
+        ]
         constraints = [models.UniqueConstraint(fields=["day", "scan_type", "status"],
                                                name="analytics_daily_appointments_unique")]
         indexes = [models.Index(fields=["day", "modality"], name="analytics_daily_appt_day")]

@@ -38,10 +38,15 @@ def effective_roles(user: Any) -> set[str]:
     return roles
 
 
+# Where django.contrib.auth's ModelBackend caches a user's permissions on the user object.
+_PERM_CACHE_ATTRS = ("_perm_cache", "_user_perm_cache", "_group_perm_cache")
+
+
 def forget_roles(user: Any) -> None:
-    """Drop the cached roles after a change of groups."""
-    if hasattr(user, _ROLE_CACHE_ATTR):
-        delattr(user, _ROLE_CACHE_ATTR)
+    """Drop the cached roles (and the permissions they carry) after a change of groups."""
+    for attr in (_ROLE_CACHE_ATTR, *_PERM_CACHE_ATTRS):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def has_role(user: Any, *roles: str) -> bool:
@@ -107,3 +112,15 @@ def _view_staff_pages(user: Any, obj: Any) -> bool:
 @rule("accounts.deactivate_user")
 def _deactivate_user(user: Any, obj: Any) -> bool:
     return user.is_superuser or has_role(user, Role.MANAGER)
+
+
+@rule("accounts.use_doctor_portal")
+def _use_doctor_portal(user: Any, obj: Any) -> bool:
+    """The referring doctor's pages: a doctor the practice has verified."""
+    return is_verified_doctor(user)
+
+
+@rule("accounts.await_doctor_verification")
+def _await_doctor_verification(user: Any, obj: Any) -> bool:
+    """A referring doctor not yet verified sees the "awaiting verification" page."""
+    return has_role(user, Role.REFERRING_DOCTOR) and not is_verified_doctor(user)

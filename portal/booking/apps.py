@@ -9,8 +9,9 @@ class BookingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_init, post_save
 
-        from portal.accounts.roles import Role
-        from portal.booking import closures, hours, panels, rules
+        from portal.accounts.permissions import can
+        from portal.accounts.roles import CLINICAL_STAFF_ROLES, Role
+        from portal.booking import closures, hours, panels, rules  # noqa: F401  (registers the rules)
         from portal.booking.models import Closure, OpeningHours, Room
         from portal.core import signals
         from portal.core.registry import dashboard_panel, nav_link, opening_hours_source
@@ -48,7 +49,10 @@ class BookingConfig(AppConfig):
 
         nav_link("Book a scan", "booking:book", roles={Role.PATIENT}, order=10)
         nav_link("My appointments", "booking:list", roles={Role.PATIENT}, order=20)
-        nav_link("Worklist", "booking:worklist", roles=rules.WORKLIST_ROLES, order=10)
+        # The nav shows a role's links; the permission keeps the link beside what the rule answers.
+        nav_link("Worklist", "booking:worklist", roles=CLINICAL_STAFF_ROLES, order=10,
+                 permission=lambda user: can(user, "booking.view_worklist"))
         dashboard_panel("booking/panels/next_appointment.html", roles={Role.PATIENT}, order=10,
                         context=panels.patient_panel)
-        dashboard_panel("booking/panels/today.html", roles=rules.WORKLIST_ROLES, order=10, context=panels.staff_panel)
+        dashboard_panel("booking/panels/today.html", roles=CLINICAL_STAFF_ROLES, order=10,
+                        context=panels.staff_panel)

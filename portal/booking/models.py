@@ -194,6 +194,18 @@ class Appointment(TimeStampedModel):
 
     class Meta:
         ordering = ["start"]
+        # The staff's actions (portal/booking/rules.py asks them; migration 0010 gives them to the roles).
+        permissions = [
+            ("book_for_patient", "Can book an appointment for a patient"),
+            ("view_worklist", "Can see the worklist of appointments"),
+            ("confirm_appointment", "Can confirm an appointment"),
+            ("check_in_appointment", "Can check a patient in"),
+            ("complete_appointment", "Can mark a scan complete"),
+            ("no_show_appointment", "Can mark an appointment as not attended"),
+            ("cancel_appointment", "Can cancel any patient's appointment"),
+            ("move_appointment", "Can move any patient's appointment"),
+            ("review_appointment", "Can review an appointment's safety answers"),
+        ]
         indexes = [
             models.Index(fields=["room", "start"]),
             models.Index(fields=["patient", "start"]),

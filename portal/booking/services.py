@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.accounts.permissions import is_clinical_staff
+from portal.accounts.permissions import can, is_clinical_staff
 from portal.booking import screening
 from portal.booking.models import Appointment, MedicalAidMembership, Room
 from portal.booking.schedule import compute_slots
@@ -81,6 +81,17 @@ def _move(appointment: Appointment, to: str, *, by: User | None, **changes) -> A
     _record_actor(appointment, by)
     appointment.save()
     return appointment
+
+
+def _assert_may_change(appointment: Appointment, by: User | None, *, action: str, verb: str) -> None:
+    """The rule the views ask, asserted here too: the API, a text reply and the waitlist reach the
+    cancel and move services without a view. Staff need the action's permission ("cancel",
+    "move"); a patient changes their own (or a dependant's). None is the system (a task)."""
+    if by is None:
+        return
+    if can(by, f"booking.{action}_appointment") or can(by, "booking.change_own_appointment", appointment):
+        return
+    raise ValidationError(f"You may not {verb} this appointment.")
 
 
 @transaction.atomic
@@ -170,7 +181,9 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User | None) -> Ap
 
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str) -> Appointment:
-    """Cancel and free the slot. Policy (who may cancel until when) is checked by the caller."""
+    """Cancel and free the slot. Who may cancel is asserted (the rule the views ask); until when
+    (the patient's cutoff) is the caller's policy."""
+    _assert_may_change(appointment, by, action="cancel", verb="cancel")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Please give a reason for the cancellation.")
@@ -320,12 +333,14 @@ def appointment_reschedule(
     *, appointment: Appointment, start: dt.datetime, by: User | None, room: Room | None = None
 ) -> Appointment:
     """Move an active, not yet started appointment to another time (and room), with the same
-    lock-and-re-check as booking. Policy (patient cutoff) is checked by the caller."""
+    lock-and-re-check as booking. Who may move it is asserted (the rule the views ask); the patient's
+    cutoff is the caller's policy."""
     if start.tzinfo is None:
         raise ValidationError("The start time must carry a time zone.")
     try:
         with transaction.atomic():
             current = _locked(appointment)
+            _assert_may_change(current, by, action="move", verb="move")
             if not current.is_upcoming:
                 raise ValidationError(f"A {current.get_status_display().lower()} appointment cannot be moved.")
             staff = by is not None and by.pk != current.patient_id and is_clinical_staff(by)

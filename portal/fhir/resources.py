@@ -14,8 +14,7 @@ from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from portal.accounts.models import User
-from portal.accounts.permissions import has_role
-from portal.accounts.roles import Role
+from portal.accounts.permissions import can
 from portal.booking.models import Appointment
 from portal.fhir.search import system
 from portal.imaging.models import Study
@@ -95,7 +94,7 @@ def practitioner(user: User) -> dict:
     if doctor is not None:
         identifiers.append({"system": system("practice-number"), "value": doctor.practice_number})
     qualification = []
-    if has_role(user, Role.RADIOLOGIST):
+    if can(user, "reports.sign"):  # qualified to report: may sign reports
         qualification.append({"code": {"text": "Radiologist"}})
     if doctor is not None:
         qualification.append({"code": {"text": "Referring doctor"}})

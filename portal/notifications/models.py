@@ -112,6 +112,7 @@ class Delivery(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "deliveries"
+        permissions = [("resend_delivery", "Can resend a message to a patient")]
         indexes = [models.Index(fields=["status", "due_at"])]
         constraints = [
             models.UniqueConstraint(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from portal.accounts.permissions import has_role, is_clinical_staff, rule
-from portal.accounts.roles import Role
+from portal.accounts.permissions import is_clinical_staff, rule
 
 
 @rule("notifications.view_log")
@@ -13,4 +12,5 @@ def view_log(user, obj=None) -> bool:
 
 @rule("notifications.resend")
 def resend(user, obj=None) -> bool:
-    return bool(user.is_superuser or has_role(user, Role.RECEPTION, Role.MANAGER))
+    """Reception and managers hold the permission."""
+    return user.has_perm("notifications.resend_delivery")

@@ -10,8 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from portal.accounts.permissions import has_role, is_verified_doctor
-from portal.accounts.roles import Role
+from portal.accounts.permissions import can
 from portal.referrals import doctor_services as services
 from portal.referrals.doctor_forms import DoctorReferralForm
 from portal.reports import doctor_selectors
@@ -22,9 +21,9 @@ SENT = ("Referral sent. We have emailed the patient an invitation to accept it; 
 
 def _gate(request: HttpRequest) -> HttpResponse | None:
     """None for a verified doctor; the waiting page for an unverified one; 403 for anyone else."""
-    if is_verified_doctor(request.user):
+    if can(request.user, "accounts.use_doctor_portal"):
         return None
-    if has_role(request.user, Role.REFERRING_DOCTOR):
+    if can(request.user, "accounts.await_doctor_verification"):
         return render(request, "referrals/doctor/awaiting_verification.html",
                       {"doctor": getattr(request.user, "doctor_profile", None)})
     raise PermissionDenied

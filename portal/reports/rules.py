@@ -23,6 +23,12 @@ def _worklist(user: Any, obj: Any) -> bool:
     return user.has_perm("reports.sign_report")
 
 
+@rule("reports.sign")
+def _sign(user: Any, obj: Any) -> bool:
+    """Sign and amend reports (the radiologists hold the permission)."""
+    return user.has_perm("reports.sign_report")
+
+
 @rule("reports.write")
 def _write(user: Any, obj: Any) -> bool:
     return user.has_perm("reports.change_report") and user.has_perm("reports.sign_report")

@@ -39,6 +39,7 @@ class WaitlistEntry(TimeStampedModel):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "waitlist entries"
+        permissions = [("manage_waitlist", "Can see the waitlist and offer slots by hand")]
         constraints = [
             models.CheckConstraint(condition=models.Q(latest__gte=models.F("earliest")),
                                    name="waitlist_latest_after_earliest"),

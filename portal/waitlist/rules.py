@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.accounts.permissions import can, has_role, rule
-from portal.accounts.roles import Role
+from portal.accounts.permissions import can, rule
 
 
 @rule("waitlist.join")
@@ -15,8 +14,8 @@ def _join(user: Any, obj: Any) -> bool:
 
 @rule("waitlist.manage")
 def _manage(user: Any, obj: Any) -> bool:
-    """Reception and managers see the waitlist and offer slots by hand."""
-    return user.is_superuser or has_role(user, Role.RECEPTION, Role.MANAGER)
+    """See the waitlist and offer slots by hand (reception and managers hold the permission)."""
+    return user.has_perm("waitlist.manage_waitlist")
 
 
 def can_manage(user: Any) -> bool:
