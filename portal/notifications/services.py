@@ -569,13 +569,18 @@ def stuck_after() -> dt.timedelta:
 
 
 def deliveries_release_stuck(*, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Deliveries a sender claimed and never finished (its worker was killed) after `stuck_after()`:
-    those it never began to hand to the provider go back to pending, to be sent by the next run;
+    """Deliveries a sender claimed and never finished (its worker was killed), once no row of its claim
+    has moved for `stuck_after()`: those it never began to hand to the provider go back to pending, to
+    be sent by the next run;
     the one it was handing over (at most one per killed sender) may or may not have reached the
     provider, so it is marked failed for staff to check rather than risk a second message.
     Returns (released, failed)."""
     now = now or timezone.now()
-    stuck = Delivery.objects.filter(status=Status.SENDING, updated_at__lt=now - stuck_after())
+    cutoff = now - stuck_after()
+    # A sender that is still working stamps the message it hands over (updated_at) every time: while
+    # any row of its claim is that fresh, its waiting rows are not stuck, however old the claim is.
+    live = Delivery.objects.filter(status=Status.SENDING, updated_at__gte=cutoff).exclude(claim="").values("claim")
+    stuck = Delivery.objects.filter(status=Status.SENDING, updated_at__lt=cutoff).exclude(claim__in=live)
     failed = stuck.filter(handed_at__isnull=False).update(
         status=Status.FAILED, claim="", updated_at=now,
         error="Interrupted while being handed to the provider; it may have been sent. Not retried automatically.",

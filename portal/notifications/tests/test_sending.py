@@ -162,6 +162,24 @@ def test_the_stuck_time_is_the_notifications_stuck_minutes_setting(settings):
 
 
 @pytest.mark.django_db
+def test_a_sender_still_handing_over_keeps_its_old_claim_and_a_dead_one_loses_it():
+    """The stuck time runs from the claim's last hand-over, not from the claim: a live batch that takes
+    longer than NOTIFICATIONS_STUCK_MINUTES keeps the rows it has not reached yet."""
+    long_ago, just_now = timezone.now() - dt.timedelta(minutes=30), timezone.now() - dt.timedelta(seconds=5)
+    live_waiting, live_in_flight, dead_waiting, dead_in_flight = (_planned_sms() for _ in range(4))
+    Delivery.objects.filter(pk__in=[live_waiting.pk, live_in_flight.pk]).update(status="sending", claim="live")
+    Delivery.objects.filter(pk__in=[dead_waiting.pk, dead_in_flight.pk]).update(status="sending", claim="dead")
+    Delivery.objects.filter(pk__in=[live_in_flight.pk, dead_in_flight.pk]).update(handed_at=long_ago)
+    Delivery.objects.filter(pk__in=[live_waiting.pk, dead_waiting.pk, dead_in_flight.pk]).update(updated_at=long_ago)
+    Delivery.objects.filter(pk=live_in_flight.pk).update(updated_at=just_now)  # handed 5 s ago
+    assert services.deliveries_release_stuck() == (1, 1)
+    statuses = dict(Delivery.objects.filter(pk__in=[live_waiting.pk, live_in_flight.pk, dead_waiting.pk,
+                                                    dead_in_flight.pk]).values_list("pk", "status"))
+    assert statuses == {live_waiting.pk: "sending", live_in_flight.pk: "sending", dead_waiting.pk: "pending",
+                        dead_in_flight.pk: "failed"}
+
+
+@pytest.mark.django_db
 def test_a_killed_senders_task_run_again_sends_nothing_it_had_sent_or_was_handing_over():
     """django-q2's ORM broker hands a task whose worker died to another after Q_CLUSTER["retry"] (the
     Redis broker loses it: BLPOP, no acknowledgement). Either way the batch may run again, beside the
