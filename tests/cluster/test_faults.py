@@ -155,6 +155,11 @@ Appointment.objects.bulk_create(appointments, batch_size=500)
 print(json.dumps([str(p.phone) for p in User.objects.filter(email__startswith=f"{BATCH}-")]))
 """
 
+def _drill_code(batch: str, count: int, prefix: str) -> str:
+    # the prefix as a string literal: "0123" pasted bare into the f-string is a SyntaxError (leading zero)
+    return DRILL_REMINDERS.replace("BATCH", repr(batch)).replace("COUNT", str(count)).replace("PREFIX", repr(prefix))
+
+
 DRILL_COUNT = """
 import collections, json
 from portal.notifications.models import Delivery
@@ -178,7 +183,7 @@ def test_a_worker_stopped_in_the_middle_of_1000_reminders_leaves_each_sent_exact
     for name in ("worker1", "worker2"):
         bin_cluster.stop_pid(cluster.state["pids"][name])
     try:
-        code = DRILL_REMINDERS.replace("BATCH", repr(batch)).replace("COUNT", str(count)).replace("PREFIX", prefix)
+        code = _drill_code(batch, count, prefix)
         phones = set(_last_json(cluster.django(code)))
         assert len(phones) == count
         for index in range(2):
@@ -268,7 +273,7 @@ def test_a_worker_killed_in_the_middle_of_1000_reminders_sends_no_message_twice(
         bin_cluster.stop_pid(cluster.state["pids"][name])
     started, since = time.monotonic(), datetime.datetime.now(datetime.UTC).isoformat()
     try:
-        code = DRILL_REMINDERS.replace("BATCH", repr(batch)).replace("COUNT", str(count)).replace("PREFIX", prefix)
+        code = _drill_code(batch, count, prefix)
         phones = set(_last_json(cluster.django(code)))
         assert len(phones) == count
         for index in range(2):
@@ -387,7 +392,7 @@ def test_with_the_orm_broker_the_killed_send_task_runs_again_and_sends_no_messag
         bin_cluster.stop_pid(cluster.state["pids"][name])
     started = time.monotonic()
     try:
-        code = DRILL_REMINDERS.replace("BATCH", repr(batch)).replace("COUNT", str(count)).replace("PREFIX", prefix)
+        code = _drill_code(batch, count, prefix)
         phones = set(_last_json(cluster.django(code)))
         assert len(phones) == count
 
