@@ -521,6 +521,18 @@ NOTIFICATIONS_QUIET_HOURS = env("NOTIFICATIONS_QUIET_HOURS", "21-7")
 # The site's public address: links in messages, and the URL Twilio signs its webhooks with.
 NOTIFICATIONS_PUBLIC_BASE_URL = env("NOTIFICATIONS_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
 NOTIFICATIONS_EMAIL_DOMAIN = env("NOTIFICATIONS_EMAIL_DOMAIN", "radiology-portal.local")
+# Minutes a delivery may stay "sending" before its sender counts as dead (worker killed): then the
+# deliveries it never handed over go back to pending and the one it was handing over is marked
+# failed ("may have been sent"). Must exceed one provider call by far; a fault drill uses 0.2.
+try:
+    NOTIFICATIONS_STUCK_MINUTES = float(env("NOTIFICATIONS_STUCK_MINUTES", "10") or "10")
+except ValueError:
+    NOTIFICATIONS_STUCK_MINUTES = -1.0
+if not 0 < NOTIFICATIONS_STUCK_MINUTES < float("inf"):
+    raise ImproperlyConfigured(
+        f"NOTIFICATIONS_STUCK_MINUTES must be a number of minutes above 0 (e.g. 10 or 0.2), "
+        f"not {env('NOTIFICATIONS_STUCK_MINUTES')!r}."
+    )
 # WhatsApp through Twilio's WhatsApp sender: off unless TWILIO_WHATSAPP_FROM is set ("whatsapp:+14155238886").
 # Business-initiated messages must use approved templates: one content SID per message kind,
 # "reminder=HX...,confirmation=HX..." (a kind without one is not sent by WhatsApp).

@@ -30,9 +30,6 @@ Status = Delivery.Status
 Channel = Delivery.Channel
 # A queued send task that has not run after this long is queued again by the sweep.
 REQUEUE_AFTER = dt.timedelta(minutes=5)
-# A delivery left "sending" this long was interrupted mid-send: it is marked failed, never resent
-# automatically (the provider may have taken it), so a person can decide.
-STUCK_AFTER = dt.timedelta(minutes=10)
 SEND_BATCH = 500
 UPCOMING = Appointment.UPCOMING_STATUSES
 
@@ -565,14 +562,25 @@ def _plan_guardian_reminders(*, hours: int, lower: int, now: dt.datetime) -> int
     return created
 
 
+def stuck_after() -> dt.timedelta:
+    """How long a delivery may stay "sending" before its sender counts as dead (a killed worker):
+    settings.NOTIFICATIONS_STUCK_MINUTES (default 10; a fault drill uses a fraction of a minute)."""
+    return dt.timedelta(minutes=settings.NOTIFICATIONS_STUCK_MINUTES)
+
+
 def deliveries_release_stuck(*, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Deliveries a sender claimed and never finished (its worker was killed) after STUCK_AFTER:
-    those it never began to hand to the provider go back to pending, to be sent by the next run;
+    """Deliveries a sender claimed and never finished (its worker was killed), once no row of its claim
+    has moved for `stuck_after()`: those it never began to hand to the provider go back to pending, to
+    be sent by the next run;
     the one it was handing over (at most one per killed sender) may or may not have reached the
     provider, so it is marked failed for staff to check rather than risk a second message.
     Returns (released, failed)."""
     now = now or timezone.now()
-    stuck = Delivery.objects.filter(status=Status.SENDING, updated_at__lt=now - STUCK_AFTER)
+    cutoff = now - stuck_after()
+    # A sender that is still working stamps the message it hands over (updated_at) every time: while
+    # any row of its claim is that fresh, its waiting rows are not stuck, however old the claim is.
+    live = Delivery.objects.filter(status=Status.SENDING, updated_at__gte=cutoff).exclude(claim="").values("claim")
+    stuck = Delivery.objects.filter(status=Status.SENDING, updated_at__lt=cutoff).exclude(claim__in=live)
     failed = stuck.filter(handed_at__isnull=False).update(
         status=Status.FAILED, claim="", updated_at=now,
         error="Interrupted while being handed to the provider; it may have been sent. Not retried automatically.",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -145,3 +148,68 @@ def test_the_sweep_does_not_queue_a_delivery_twice_while_its_task_waits(monkeypa
     assert services.deliveries_dispatch_due() == 1
     assert services.deliveries_dispatch_due() == 0
     assert queued == [[delivery.pk]]
+
+
+@pytest.mark.django_db
+def test_the_stuck_time_is_the_notifications_stuck_minutes_setting(settings):
+    settings.NOTIFICATIONS_STUCK_MINUTES = 0.2  # 12 seconds, as the fault drill runs it
+    delivery = _planned_sms()
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claim="dead")
+    Delivery.objects.filter(pk=delivery.pk).update(updated_at=timezone.now() - dt.timedelta(seconds=10))
+    assert services.deliveries_release_stuck() == (0, 0)
+    Delivery.objects.filter(pk=delivery.pk).update(updated_at=timezone.now() - dt.timedelta(seconds=13))
+    assert services.deliveries_release_stuck() == (1, 0)
+
+
+@pytest.mark.django_db
+def test_a_sender_still_handing_over_keeps_its_old_claim_and_a_dead_one_loses_it():
+    """The stuck time runs from the claim's last hand-over, not from the claim: a live batch that takes
+    longer than NOTIFICATIONS_STUCK_MINUTES keeps the rows it has not reached yet."""
+    long_ago, just_now = timezone.now() - dt.timedelta(minutes=30), timezone.now() - dt.timedelta(seconds=5)
+    live_waiting, live_in_flight, dead_waiting, dead_in_flight = (_planned_sms() for _ in range(4))
+    Delivery.objects.filter(pk__in=[live_waiting.pk, live_in_flight.pk]).update(status="sending", claim="live")
+    Delivery.objects.filter(pk__in=[dead_waiting.pk, dead_in_flight.pk]).update(status="sending", claim="dead")
+    Delivery.objects.filter(pk__in=[live_in_flight.pk, dead_in_flight.pk]).update(handed_at=long_ago)
+    Delivery.objects.filter(pk__in=[live_waiting.pk, dead_waiting.pk, dead_in_flight.pk]).update(updated_at=long_ago)
+    Delivery.objects.filter(pk=live_in_flight.pk).update(updated_at=just_now)  # handed 5 s ago
+    assert services.deliveries_release_stuck() == (1, 1)
+    statuses = dict(Delivery.objects.filter(pk__in=[live_waiting.pk, live_in_flight.pk, dead_waiting.pk,
+                                                    dead_in_flight.pk]).values_list("pk", "status"))
+    assert statuses == {live_waiting.pk: "sending", live_in_flight.pk: "sending", dead_waiting.pk: "pending",
+                        dead_in_flight.pk: "failed"}
+
+
+@pytest.mark.django_db
+def test_a_killed_senders_task_run_again_sends_nothing_it_had_sent_or_was_handing_over():
+    """django-q2's ORM broker hands a task whose worker died to another after Q_CLUSTER["retry"] (the
+    Redis broker loses it: BLPOP, no acknowledgement). Either way the batch may run again, beside the
+    task the dispatch queues for the released deliveries: each message still goes once."""
+    sent, in_flight, never_handed = _planned_sms(), _planned_sms(), _planned_sms()
+    ids = [sent.pk, in_flight.pk, never_handed.pk]
+    Delivery.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
+    Delivery.objects.filter(pk=in_flight.pk).update(status="sending", claim="dead", handed_at=timezone.now())
+    Delivery.objects.filter(pk=never_handed.pk).update(status="sending", claim="dead")
+    assert sending.deliveries_send(delivery_ids=ids) == 0  # run again before the release: all taken
+    Delivery.objects.filter(pk__in=ids[1:]).update(updated_at=timezone.now() - dt.timedelta(minutes=11))
+    assert services.deliveries_release_stuck() == (1, 1)
+    assert sending.deliveries_send(delivery_ids=ids) == 1  # the redelivered task
+    assert sending.deliveries_send(delivery_ids=[never_handed.pk]) == 0  # the dispatch's new task
+    never_handed.refresh_from_db()
+    in_flight.refresh_from_db()
+    assert [message.to for message in sms.outbox] == [never_handed.recipient.phone.as_e164]
+    assert never_handed.status == "sent" and in_flight.status == "failed"
+
+
+def settings_module_dir():
+    from django.conf import settings
+
+    return settings.BASE_DIR
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan"])
+def test_a_stuck_time_that_is_not_a_positive_number_of_minutes_stops_the_start_with_a_clear_message(value):
+    env = {**os.environ, "NOTIFICATIONS_STUCK_MINUTES": value}
+    result = subprocess.run([sys.executable, "-c", "import config.settings"], cwd=settings_module_dir(), env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "NOTIFICATIONS_STUCK_MINUTES must be a number of minutes above 0" in result.stderr
