@@ -86,6 +86,8 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    subprocess.run([str(ROOT / "bin" / "ensure-chromium")], check=True)  # Debian's, installed when missing
+
     with tempfile.TemporaryDirectory() as tmp:
         env = bench_env(
             DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", DJANGO_MEDIA_ROOT=f"{tmp}/media",
