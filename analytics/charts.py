@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import uuid
 
 import pandas as pd
-from bokeh.embed import components
+from bokeh.embed import json_item
 from bokeh.models import (
     BasicTicker,
     ColorBar,
@@ -22,7 +23,7 @@ from bokeh.plotting import figure
 from bokeh.resources import Resources
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.html import format_html
+from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
 TOOLS = "pan,box_zoom,wheel_zoom,reset,save"
@@ -42,27 +43,31 @@ def bokeh_js_urls() -> tuple[str, ...]:
 
 
 def bokeh_head() -> str:
-    """BokehJS, deferred: the page paints before the library arrives; each chart's inline script waits
-    for DOMContentLoaded, which waits for deferred scripts."""
-    return mark_safe("".join(format_html('<script src="{}" defer></script>', url) for url in bokeh_js_urls()))
+    """BokehJS and the page's chart loader, both deferred: the page paints first, then the loader
+    draws each chart (static/js/analytics-charts.js)."""
+    from django.templatetags.static import static
+
+    urls = (*bokeh_js_urls(), static("js/analytics-charts.js"))
+    return mark_safe("".join(format_html('<script src="{}" defer></script>', url) for url in urls))
 
 
-def embed(fig, *, nonce: str = "") -> tuple[str, str]:
-    """Script and div of a figure; the inline script carries the page's CSP nonce."""
-    script, div = components(fig)
-    return with_nonce(script, nonce), mark_safe(div)
+def _item_html(item: dict) -> tuple[str, str]:
+    """The chart's data block and its placeholder. The data is JSON in a non-executable
+    `<script type="application/json">` (no inline code, so no CSP nonce): analytics-charts.js draws it
+    with `Bokeh.embed.embed_item` once the page has painted. (Bokeh's `components()` drew every chart
+    in a DOMContentLoaded handler, which on a slow phone ran before the first paint: issue 22.)"""
+    opening = '<script type="application/json">'
+    data = json_script(item).replace(opening, opening[:-1] + " data-bokeh-item>", 1)
+    return mark_safe(data), format_html('<div id="{}" class="analytics-chart"></div>', item["target_id"])
 
 
-def with_nonce(script: str, nonce: str) -> str:
-    """Bokeh's inline script, marked safe for the template, with the page's CSP nonce."""
-    if nonce:
-        for opening in ("<script>", '<script type="text/javascript">'):
-            script = script.replace(opening, opening[:-1] + f' nonce="{nonce}">')
-    return mark_safe(script)
+def embed(fig) -> tuple[str, str]:
+    """Data block and div of a figure."""
+    return _item_html(json_item(fig, f"chart-{uuid.uuid4().hex[:12]}"))
 
 
-def cached_embed(key: str, df: pd.DataFrame, draw, *, nonce: str = "", timeout: int = 600) -> tuple[str, str]:
-    """Script and div of the chart `draw()` makes from `df`, memoised on the data itself.
+def cached_embed(key: str, df: pd.DataFrame, draw, *, timeout: int = 600) -> tuple[str, str]:
+    """Data block and div of the chart `draw()` makes from `df`, memoised on the data itself.
 
     Drawing and serialising a Bokeh figure costs ~0.1-0.2 s; the output depends only on the data
     (and `key`: page, table, grouping), so an unchanged result is not drawn again. The queries still
@@ -73,10 +78,11 @@ def cached_embed(key: str, df: pd.DataFrame, draw, *, nonce: str = "", timeout: 
     cache_key = f"analytics:chart:{digest.hexdigest()}"
     found = cache.get(cache_key)
     if found is None:
-        found = components(draw())
+        # The placeholder's id comes from the data, not the figure: charts memoised by different
+        # processes meet on one page, and Bokeh's model ids count per process.
+        found = json_item(draw(), f"chart-{digest.hexdigest()[:16]}")
         cache.set(cache_key, found, timeout)
-    script, div = found
-    return with_nonce(script, nonce), mark_safe(div)
+    return _item_html(found)
 
 
 def _source(df: pd.DataFrame) -> ColumnDataSource:

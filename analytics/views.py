@@ -62,13 +62,12 @@ def _render_page(request: HttpRequest, page: str, extra: dict | None = None) -> 
             return csv_response(table.build(filters), f"{page}-{table.name}-{filters.start}-{filters.end}")
     for error in errors:
         messages.error(request, error)
-    nonce = getattr(request, "csp_nonce", "")
     blocks = []
     with shared_results():
         frames = [table.build(filters) for table in tables]
     for table, df in zip(tables, frames, strict=True):
         script, div = charts.cached_embed(f"{page}:{table.name}:{filters.period}", df,
-                                          lambda t=table, d=df: t.chart(d, filters), nonce=nonce)
+                                          lambda t=table, d=df: t.chart(d, filters))
         blocks.append({
             "table": table, "script": script, "div": div,
             "columns": list(df.columns), "rows": df.to_dict("split")["data"],
@@ -153,9 +152,7 @@ def risk(request: HttpRequest) -> HttpResponse:
         import pandas as pd
 
         script, div = charts.embed(
-            charts.calibration(pd.DataFrame(model.metrics["calibration"]), title="Calibration on the hold-out"),
-            nonce=getattr(request, "csp_nonce", ""),
-        )
+            charts.calibration(pd.DataFrame(model.metrics["calibration"]), title="Calibration on the hold-out"))
         context.update(calibration_script=script, calibration_div=div,
                        calibration_rows=model.metrics["calibration"])
     return render(request, "analytics/risk.html", context)

@@ -93,7 +93,7 @@ def test_risk_page_ranks_upcoming_appointments_with_reasons(client):
     assert risks == sorted(risks, reverse=True)
     assert any(r["reasons"] for r in rows)
     html = response.content.decode()
-    assert "ROC AUC" in html and "Send extra reminder" in html and "Bokeh.embed.embed_items" in html
+    assert "ROC AUC" in html and "Send extra reminder" in html and "data-bokeh-item" in html
     csv = client.get(reverse("analytics:risk") + "?days=14&csv=upcoming")
     assert csv.content.decode().splitlines()[0].startswith("start,scan_type,risk,reasons")
 
