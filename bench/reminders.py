@@ -10,6 +10,11 @@ What it does, on a throwaway SQLite database (a temporary folder, migrated first
 5. prints the figures; the last line is one JSON object.
 
 Run: `.venv/bin/python bench/reminders.py [--reminders 10000] [--workers 2]`
+
+`--send-only`: no worker. Plans the reminders, then times `deliveries_send` over them in batches of
+SEND_BATCH with the locmem SMS backend (the claim, one commit per message, the closing commit), against
+a plain loop that only calls the same backend with the same text, in the same process and run; prints
+both rates, the cost per message of the database's part, and `uptime`. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--send-only", action="store_true", help="time deliveries_send in-process, no worker")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
@@ -49,7 +55,7 @@ def main() -> None:
         "DJANGO_Q_WORKERS": str(args.workers),
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",  # chosen: no mail server here
-        "SMS_BACKEND": "file",
+        "SMS_BACKEND": "locmem" if args.send_only else "file",
         "SMS_FILE_PATH": str(sms_file),
         "NOTIFICATIONS_QUIET_HOURS": "off",
         "NOTIFICATIONS_REMINDER_OFFSETS_HOURS": "24,2",
@@ -93,6 +99,9 @@ def main() -> None:
     from django_q.models import Schedule
 
     Schedule.objects.all().delete()
+    if args.send_only:
+        send_only(args.reminders)
+        return
     print(f"{args.reminders} appointments with a reminder due; starting qcluster ({args.workers} workers)", flush=True)
 
     log = (folder / "qcluster.log").open("w")
@@ -138,6 +147,63 @@ def main() -> None:
     print(f"ratio (raw time / worker time): {ratio:.2f} (goal >= 0.2)")
     print(json.dumps({"reminders": args.reminders, "sent": len(lines), "seconds": round(seconds, 2),
                       "ratio_vs_raw": round(ratio, 2)}))
+
+
+def send_only(reminders: int) -> None:
+    """deliveries_send (one commit per message) against a loop that only calls the backend."""
+    from portal.notifications import services, sms
+    from portal.notifications.models import Delivery
+    from portal.notifications.sending import deliveries_send
+
+    planned = services.reminders_plan_due()
+    ids = list(Delivery.objects.filter(status="pending", channel="sms").order_by("pk").values_list("pk", flat=True))
+    print(f"{planned} reminders planned, {len(ids)} SMS pending; sending in batches of {services.SEND_BATCH}",
+          flush=True)
+    # Rendering alone (the send path renders each message too), to tell it from the database's part.
+    from django.utils import timezone
+
+    from portal.notifications.messages import render
+    from portal.notifications.sending import _outgoing
+
+    rows = _outgoing(ids, timezone.now())  # read now, rendered after the send run (templates warm, as there)
+    render(rows[0], to=rows[0].phone)  # the first render loads the templates: not counted on either side
+
+    started = time.perf_counter()
+    sent = sum(deliveries_send(delivery_ids=ids[at:at + services.SEND_BATCH])
+               for at in range(0, len(ids), services.SEND_BATCH))
+    seconds = time.perf_counter() - started
+    assert sent == len(ids) == len(sms.outbox), (sent, len(ids), len(sms.outbox))
+    assert Delivery.objects.filter(pk__in=ids, status="sent").count() == len(ids)
+
+    render_started = time.perf_counter()
+    for row in rows:
+        render(row, to=row.phone)
+    render_seconds = time.perf_counter() - render_started
+
+    # The same messages, rendered once beforehand: the loop times the backend calls alone.
+    texts = [(message.to, message.body) for message in sms.outbox]
+    sms.outbox.clear()
+    backend = sms.get_backend()
+    loop_started = time.perf_counter()
+    for to, body in texts:
+        backend.send(to=to, body=body)
+    loop_seconds = time.perf_counter() - loop_started
+    assert len(sms.outbox) == len(texts)
+
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    rate, loop_rate = sent / seconds, len(texts) / loop_seconds
+    per_message_ms = (seconds - loop_seconds) / sent * 1000
+    render_ms = render_seconds / len(rows) * 1000
+    print(f"deliveries_send: {sent} SMS in {seconds:.2f} s ({rate:.0f} messages/s)")
+    print(f"backend only:    {len(texts)} SMS in {loop_seconds:.3f} s ({loop_rate:.0f} messages/s)")
+    print(f"render only:     {len(rows)} messages in {render_seconds:.2f} s ({render_ms:.2f} ms a message)")
+    print(f"send path beyond the backend: {per_message_ms:.2f} ms a message, of which the database's part "
+          f"(claim, one commit per message, the last commit) about {per_message_ms - render_ms:.2f} ms")
+    print(f"uptime: {load}")
+    print(json.dumps({"sent": sent, "seconds": round(seconds, 2), "messages_per_s": round(rate),
+                      "backend_only_messages_per_s": round(loop_rate), "ms_per_message": round(per_message_ms, 2),
+                      "render_ms_per_message": round(render_ms, 2),
+                      "uptime": load}))
 
 
 if __name__ == "__main__":

@@ -229,8 +229,11 @@ CACHES = {
 Q_CLUSTER = {
     "name": env("DJANGO_Q_NAME", "portal"),
     "workers": env_int("DJANGO_Q_WORKERS", 2),
-    "timeout": 60,
-    "retry": 120,  # must exceed timeout
+    # q2 terminates a task still running after `timeout` seconds; a task not acknowledged after `retry`
+    # seconds is handed out again (ORM broker), so retry must exceed timeout. Checked with the send
+    # budget below (NOTIFICATIONS_SEND_BUDGET_SECONDS).
+    "timeout": env_int("DJANGO_Q_TIMEOUT", 60),
+    "retry": env_int("DJANGO_Q_RETRY", 120),
     "max_attempts": 3,
     "queue_limit": 50,
     "catch_up": False,
@@ -532,6 +535,22 @@ if not 0 < NOTIFICATIONS_STUCK_MINUTES < float("inf"):
     raise ImproperlyConfigured(
         f"NOTIFICATIONS_STUCK_MINUTES must be a number of minutes above 0 (e.g. 10 or 0.2), "
         f"not {env('NOTIFICATIONS_STUCK_MINUTES')!r}."
+    )
+# Seconds a send task may spend handing messages to providers: it hands over no further message once
+# the next could end past this (judged by the slowest one so far), and gives the rest of its batch back
+# to pending, queued again at once. Default three quarters of Q_CLUSTER["timeout"] (45 of 60): the
+# margin is for one call slower than any before it and the closing commit. budget < timeout < retry.
+_q_timeout, _q_retry = Q_CLUSTER["timeout"], Q_CLUSTER["retry"]
+try:
+    NOTIFICATIONS_SEND_BUDGET_SECONDS = float(env("NOTIFICATIONS_SEND_BUDGET_SECONDS") or 0.75 * _q_timeout)
+except ValueError:
+    NOTIFICATIONS_SEND_BUDGET_SECONDS = -1.0
+if not 0 < NOTIFICATIONS_SEND_BUDGET_SECONDS < _q_timeout < _q_retry:
+    raise ImproperlyConfigured(
+        f"The send budget must be above 0 and below django-q2's timeout, and the timeout below its retry: "
+        f"0 < NOTIFICATIONS_SEND_BUDGET_SECONDS ({env('NOTIFICATIONS_SEND_BUDGET_SECONDS') or 'default'}: "
+        f"{NOTIFICATIONS_SEND_BUDGET_SECONDS:g}) < Q_CLUSTER['timeout'] (DJANGO_Q_TIMEOUT: {_q_timeout}) "
+        f"< Q_CLUSTER['retry'] (DJANGO_Q_RETRY: {_q_retry}) does not hold."
     )
 # WhatsApp through Twilio's WhatsApp sender: off unless TWILIO_WHATSAPP_FROM is set ("whatsapp:+14155238886").
 # Business-initiated messages must use approved templates: one content SID per message kind,

@@ -5,16 +5,21 @@ that commits before any provider is called, then hands the messages over one at 
 stamped "handed" (only while this sender still holds the claim) in the same commit that marks the
 one before it sent. A task run twice, or by two workers at once, sends one message; a sender killed
 mid-batch leaves at most one message whose fate is unknown (handed, not marked sent), and the rest
-of its claim is handed back to pending by `deliveries_release_stuck`. Provider callbacks (Twilio's
-status) are recorded here too.
+of its claim is handed back to pending by `deliveries_release_stuck`. A sender also keeps inside a
+time budget (settings.NOTIFICATIONS_SEND_BUDGET_SECONDS, below django-q2's timeout, which would kill
+it): once the next message could end past it, it hands over no more, gives the rest of its claim back
+to pending in the commit that marks its last message sent, and queues a new task for them. Provider
+callbacks (Twilio's status) are recorded here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, F
 from django.db.models.functions import Cast
@@ -130,6 +135,38 @@ def _mark_sent(row: tuple) -> None:
         cursor.execute(_mark_sent_sql(), row)
 
 
+def _give_back(token: str, previous: tuple | None) -> list[int]:
+    """Out of time: in one commit mark the last message sent and hand this sender's never-handed rows
+    back to pending (claim cleared, the attempt not counted), stamped queued for the follow-up task."""
+    with transaction.atomic():
+        if previous is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(_mark_sent_sql(), previous)
+        rest = Delivery.objects.filter(claim=token, status=Status.SENDING, handed_at__isnull=True)
+        ids = list(rest.select_for_update().order_by("pk").values_list("pk", flat=True))
+        now = timezone.now()
+        Delivery.objects.filter(pk__in=ids, claim=token, status=Status.SENDING, handed_at__isnull=True).update(
+            status=Status.PENDING, claim="", attempts=F("attempts") - 1, queued_at=now, updated_at=now
+        )
+    return ids
+
+
+def _queue_follow_up(ids: list[int]) -> None:
+    """A new send task for the rows given back. Should the broker refuse it, they are left unqueued, for
+    the next dispatch (every minute); a task lost later is queued again after REQUEUE_AFTER."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task("portal.notifications.tasks.send_deliveries", ids, task_name="notifications.send")
+    except Exception:
+        logger.exception("Could not queue the follow-up send of %s deliveries; the next dispatch takes them", len(ids))
+        Delivery.objects.filter(pk__in=ids, status=Status.PENDING).update(queued_at=None)
+
+
+def _clock() -> float:
+    return time.monotonic()
+
+
 def _outgoing(delivery_ids: list[int], now: dt.datetime) -> list[Outgoing]:
     rows = (
         Delivery.objects.filter(pk__in=delivery_ids, status=Status.PENDING, due_at__lte=now)
@@ -140,14 +177,19 @@ def _outgoing(delivery_ids: list[int], now: dt.datetime) -> list[Outgoing]:
     return [Outgoing(*row) for row in rows]
 
 
-def deliveries_send(*, delivery_ids: list[int]) -> int:
+def deliveries_send(*, delivery_ids: list[int], budget_seconds: float | None = None) -> int:
     """Send the given deliveries that are still pending and due; return how many this call sent.
 
     Deliberately not one transaction: the claim (one conditional UPDATE pending -> sending for the
     whole batch, stamped with this caller's token) commits before any provider is called, so another
     worker running the same batch finds nothing left to claim. Each sent message is then marked sent
     with its provider id, in the commit that stamps the next one handed (see the module's doc).
+    Once the next message could end past `budget_seconds` (settings.NOTIFICATIONS_SEND_BUDGET_SECONDS)
+    from the start, judged by the slowest so far, the rest of the claim goes back to pending and a new
+    task is queued for it; at least one message is always handed over, so every task makes progress.
     """
+    started = _clock()
+    budget = settings.NOTIFICATIONS_SEND_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     now = timezone.now()
     ready = []
     for item in _outgoing(delivery_ids, now):
@@ -168,9 +210,20 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
     channels: dict = {}
     sent = 0
     previous: tuple | None = None
+    slowest = 0.0  # the longest one message has taken so far: hand-over commit, render, provider call
+    tried = False
     for item in ready:
         if item.pk not in mine:
             continue
+        begun = _clock()
+        if tried and begun - started + slowest > budget:
+            rest = _give_back(token, previous)
+            logger.info("Send budget (%g s) used after %s messages; %s given back and queued again",
+                        budget, sent, len(rest))
+            if rest:
+                _queue_follow_up(rest)
+            return sent
+        tried = True
         handed = _hand_over(token, item.pk, previous)
         previous = None  # marked sent in that commit
         if not handed:
@@ -182,7 +235,9 @@ def deliveries_send(*, delivery_ids: list[int]) -> int:
             provider_id = channel.send(rendered)
         except Exception as exc:  # noqa: BLE001 - any provider error is recorded on the delivery, then retried
             _record_failure(item, exc, now)
+            slowest = max(slowest, _clock() - begun)
             continue
+        slowest = max(slowest, _clock() - begun)
         stamp_now = connection.ops.adapt_datetimefield_value(timezone.now())
         previous = (Status.SENT, provider_id[:255], rendered.subject[:200], address[:254], stamp_now, stamp_now,
                     item.pk, Status.SENDING)

@@ -213,3 +213,145 @@ def test_a_stuck_time_that_is_not_a_positive_number_of_minutes_stops_the_start_w
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "NOTIFICATIONS_STUCK_MINUTES must be a number of minutes above 0" in result.stderr
+
+
+# --- The send budget: a task never outlives django-q2's timeout ---------------------------------
+
+
+class FakeClock:
+    """sending's clock, moved on only by the slow provider below."""
+
+    seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+CLOCK = FakeClock()
+
+
+class TenSecondSMS(sms.LocmemBackend):
+    """A provider taking 10 s a message (on the fake clock)."""
+
+    def send(self, *, to: str, body: str) -> str:
+        CLOCK.seconds += 10
+        return super().send(to=to, body=body)
+
+
+@pytest.fixture
+def slow_provider(settings, monkeypatch):
+    """Budget 45 s, 10 s a message; the follow-up tasks a sender queues are kept, not run."""
+    CLOCK.seconds = 0.0
+    monkeypatch.setattr(sending, "_clock", CLOCK)
+    settings.SMS_BACKEND = "portal.notifications.tests.test_sending.TenSecondSMS"
+    settings.NOTIFICATIONS_SEND_BUDGET_SECONDS = 45
+    queued: list[list[int]] = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, ids, **kw: queued.append(list(ids)))
+    return queued
+
+
+@pytest.mark.django_db
+def test_a_batch_too_slow_for_the_budget_is_sent_in_parts_each_message_once_none_failed(slow_provider):
+    from portal.notifications import tasks
+
+    ids = [_planned_sms().pk for _ in range(10)]
+    # Sends at 0, 10, 20, 30 s; at 40 s the next could end at 50 s, past the budget: it stops there.
+    assert tasks.send_deliveries(ids) == 4
+    rest = ids[4:]
+    assert slow_provider == [rest]
+    rows = Delivery.objects.filter(pk__in=rest)
+    assert set(rows.values_list("status", "claim", "attempts", "handed_at")) == {("pending", "", 0, None)}
+    assert all(row.queued_at is not None for row in rows)  # the follow-up holds them: not queued twice
+    assert set(Delivery.objects.filter(pk__in=ids[:4]).values_list("status", flat=True)) == {"sent"}
+    assert services.deliveries_dispatch_due() == 0
+    assert services.deliveries_release_stuck() == (0, 0)
+
+    CLOCK.seconds = 0.0  # the follow-up task: a new start
+    assert tasks.send_deliveries(slow_provider[-1]) == 4
+    assert slow_provider[-1] == ids[8:]
+    CLOCK.seconds = 0.0
+    assert tasks.send_deliveries(slow_provider[-1]) == 2
+    assert len(slow_provider) == 2  # nothing left: no third follow-up
+
+    # Counted at the backend: ten messages, each the provider id of exactly one of the ten deliveries.
+    handed = sorted(message.sid for message in sms.outbox)
+    assert len(handed) == 10
+    assert handed == sorted(Delivery.objects.filter(pk__in=ids).values_list("provider_message_id", flat=True))
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("status", "attempts", "claim")) == {("sent", 1, "")}
+
+
+@pytest.mark.django_db
+def test_rows_given_back_when_the_follow_up_cannot_be_queued_go_with_the_next_dispatch(settings, monkeypatch):
+    CLOCK.seconds = 0.0
+    monkeypatch.setattr(sending, "_clock", CLOCK)
+    settings.SMS_BACKEND = "portal.notifications.tests.test_sending.TenSecondSMS"
+    settings.NOTIFICATIONS_SEND_BUDGET_SECONDS = 15
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr("django_q.tasks.async_task", broker_down)
+    ids = [_planned_sms().pk for _ in range(3)]
+    assert sending.deliveries_send(delivery_ids=ids) == 1  # at 10 s the next could end at 20 s
+    assert set(Delivery.objects.filter(pk__in=ids[1:]).values_list("status", "claim", "queued_at")) == {
+        ("pending", "", None)}
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, ids, **kw: queued.append(list(ids)))
+    assert services.deliveries_dispatch_due() == 2  # at once, not after the stuck time
+    assert queued == [ids[1:]]
+
+
+@pytest.mark.django_db
+def test_a_provider_slower_than_the_whole_budget_still_sends_one_message_a_task(slow_provider, settings):
+    settings.NOTIFICATIONS_SEND_BUDGET_SECONDS = 5
+    ids = [_planned_sms().pk for _ in range(3)]
+    for left in (ids[1:], ids[2:]):
+        CLOCK.seconds = 0.0
+        assert sending.deliveries_send(delivery_ids=slow_provider[-1] if slow_provider else ids) == 1
+        assert slow_provider[-1] == left
+    CLOCK.seconds = 0.0
+    assert sending.deliveries_send(delivery_ids=slow_provider[-1]) == 1
+    assert len(sms.outbox) == 3 and len(slow_provider) == 2
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_a_batch_inside_the_budget_is_sent_whole_and_queues_nothing(slow_provider):
+    ids = [_planned_sms().pk for _ in range(4)]
+    assert sending.deliveries_send(delivery_ids=ids) == 4  # the last one ends at 40 s
+    assert slow_provider == []
+
+
+def _settings_with(env_changes: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("NOTIFICATIONS_SEND_BUDGET_SECONDS", "DJANGO_Q_TIMEOUT", "DJANGO_Q_RETRY")}
+    code = "import config.settings as s; print(s.NOTIFICATIONS_SEND_BUDGET_SECONDS, s.Q_CLUSTER['timeout'])"
+    return subprocess.run([sys.executable, "-c", code], cwd=settings_module_dir(), env={**env, **env_changes},
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("changes", [
+    {"NOTIFICATIONS_SEND_BUDGET_SECONDS": "60"},  # the default timeout: no margin left
+    {"NOTIFICATIONS_SEND_BUDGET_SECONDS": "90"},
+    {"NOTIFICATIONS_SEND_BUDGET_SECONDS": "0"},
+    {"NOTIFICATIONS_SEND_BUDGET_SECONDS": "soon"},
+    {"NOTIFICATIONS_SEND_BUDGET_SECONDS": "nan"},
+    {"DJANGO_Q_RETRY": "60"},  # django-q2 needs retry above timeout
+    {"DJANGO_Q_TIMEOUT": "30", "NOTIFICATIONS_SEND_BUDGET_SECONDS": "40"},
+])
+def test_a_send_budget_not_below_the_timeout_below_retry_stops_the_start_with_a_clear_message(changes):
+    result = _settings_with(changes)
+    assert result.returncode != 0
+    assert "0 < NOTIFICATIONS_SEND_BUDGET_SECONDS" in result.stderr
+    assert "< Q_CLUSTER['retry']" in result.stderr
+
+
+@pytest.mark.parametrize(("changes", "printed"), [
+    ({}, "45.0 60"),
+    ({"DJANGO_Q_TIMEOUT": "20"}, "15.0 20"),
+    ({"NOTIFICATIONS_SEND_BUDGET_SECONDS": "50"}, "50.0 60"),
+])
+def test_the_send_budget_defaults_to_three_quarters_of_the_task_timeout(changes, printed):
+    result = _settings_with(changes)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == printed.split()
