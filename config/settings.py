@@ -245,6 +245,9 @@ Q_CLUSTER = {
     "sync": env_bool("DJANGO_Q_SYNC", False),
     "label": "Tasks",
 }
+# A task that meets an unreachable database (a restart, a failover) runs again on a fresh connection for
+# up to this long (below Q_CLUSTER's timeout) before it fails (portal.core.enqueue.survive_db_outage)
+TASK_DB_RETRY_SECONDS = env_int("TASK_DB_RETRY_SECONDS", 45)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

@@ -12,6 +12,7 @@ broker answers again, and keeps it while it does not (its transaction rolls back
 from __future__ import annotations
 
 import logging
+import time
 
 from django.utils import timezone
 
@@ -38,3 +39,38 @@ def enqueue(func: str, *args, task_name: str | None = None) -> str | None:
         logger.warning("Task broker unavailable (%s): %s kept as a one-off schedule, queued when it is back",
                        type(exc).__name__, task_name or func)
         return None
+
+
+def survive_db_outage(func):
+    """Run a task again while the database cannot be reached (a PostgreSQL restart or failover), for up
+    to TASK_DB_RETRY_SECONDS (below the q2 timeout), instead of failing it for good.
+
+    With the Redis broker a task that raises is not retried: one that ran while PostgreSQL restarted
+    failed with OperationalError and the booking's confirmation was never planned (issue 20 drill).
+    Each retry starts on a fresh connection; the failed attempt's transaction was rolled back. Only for
+    tasks that are safe to run twice (ours: they take ids and call a service that checks its state)."""
+    import functools
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        from django.conf import settings
+        from django.db import InterfaceError, OperationalError, connections
+
+        deadline = time.monotonic() + getattr(settings, "TASK_DB_RETRY_SECONDS", 45)
+        pause = 0.5
+        while True:
+            try:
+                return func(*args, **kwargs)
+            except (OperationalError, InterfaceError) as exc:
+                unreachable = any(c.connection is None or not c.is_usable()  # None: the connect failed
+                                  for c in connections.all(initialized_only=True))
+                if not unreachable or time.monotonic() + pause > deadline:
+                    raise  # a lock timeout or a bad query, or the database stayed away: a real failure
+                logger.warning("%s: database unreachable (%s), retrying in %.1f s", func.__name__,
+                               type(exc).__name__, pause)
+                for connection in connections.all(initialized_only=True):
+                    connection.close()
+                time.sleep(pause)
+                pause = min(pause * 2, 8)
+
+    return run
