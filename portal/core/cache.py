@@ -28,7 +28,7 @@ _last_logged = 0.0
 
 
 def _down(operation: str, exc: Exception) -> None:
-    global _last_logged  # noqa: PLW0603 - one warning per process every LOG_EVERY_SECONDS, not one per read
+    global _last_logged  # one warning per process every LOG_EVERY_SECONDS, not one per read
     now = time.monotonic()
     if now - _last_logged >= LOG_EVERY_SECONDS:
         _last_logged = now
