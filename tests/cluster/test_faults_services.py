@@ -234,7 +234,9 @@ def test_a_postgresql_restart_under_load_fails_requests_cleanly_and_the_servers_
           f"succeeded; {len(tried_bookings)} bookings tried, {len(booked_ok)} answered 201, {saved_though} saved "
           f"though the answer was an error; rows checked {rows}")
     assert all(r[3] == ok[r[2]] for r in before)
-    assert all(isinstance(r[3], int) and r[3] in (ok[r[2]], 500, 502, 503, 504) for r in inflight), inflight
+    # an error page, not a hang or a dropped connection; 400 is Django's SessionInterrupted (the session's
+    # save met the dead connection)
+    assert all(isinstance(r[3], int) and r[3] in (ok[r[2]], 400, 500, 502, 503, 504) for r in inflight), inflight
     assert after and all(r[3] == ok[r[2]] for r in after), [r for r in after if r[3] != ok[r[2]]]
     # no half-written booking: each row the database kept came whole (its quote, its confirmation on
     # both channels), and each 201 has its row
