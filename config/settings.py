@@ -171,7 +171,11 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------
 
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0))}
+# With persistent connections (DJANGO_CONN_MAX_AGE > 0), a connection kept from an earlier request is
+# checked (is_usable) before a request uses it and replaced if the server went away (a PostgreSQL restart
+# or failover): without the check the first request on every kept connection failed with a 500 (issue 20).
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
+                                              conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", True))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock when a transaction starts, so two bookings queue
@@ -211,7 +215,11 @@ if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
 # per process: fine for DEBUG's single runserver and the test run; `check --deploy` warns about it.
 CACHE_KIND = env("DJANGO_CACHE", "redis" if REDIS_URL else ("locmem" if DEBUG else "database"))
 _CACHE_BACKENDS = {
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    # Redis down: reads miss and writes are dropped instead of raising (portal.core.cache), and an
+    # unreachable host gives up after these seconds instead of holding the request
+    "redis": {"BACKEND": "portal.core.cache.TolerantRedisCache", "LOCATION": REDIS_URL,
+              "OPTIONS": {"socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_SECONDS", 1),
+                          "socket_timeout": env_int("REDIS_TIMEOUT_SECONDS", 2)}},
     "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"},
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
 }
@@ -240,6 +248,9 @@ Q_CLUSTER = {
     "sync": env_bool("DJANGO_Q_SYNC", False),
     "label": "Tasks",
 }
+# A task that meets an unreachable database (a restart, a failover) runs again on a fresh connection for
+# up to this long (below Q_CLUSTER's timeout) before it fails (portal.core.enqueue.survive_db_outage)
+TASK_DB_RETRY_SECONDS = env_int("TASK_DB_RETRY_SECONDS", 45)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

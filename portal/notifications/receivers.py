@@ -6,16 +6,15 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from portal.core import signals
+from portal.core.enqueue import enqueue
 
 SEND_DUE_REMINDERS = "portal.notifications.tasks.send_due_reminders"
 SCHEDULE_NAME = "notifications: send due reminders"
 
 
 def _queue(func: str, *args) -> None:
-    def queue() -> None:
-        from django_q.tasks import async_task
-
-        async_task(f"portal.notifications.tasks.{func}", *args, task_name=f"notifications.{func}")
+    def queue() -> None:  # the broker down: kept in the database, queued when it is back (core.enqueue)
+        enqueue(f"portal.notifications.tasks.{func}", *args, task_name=f"notifications.{func}")
 
     transaction.on_commit(queue)
 

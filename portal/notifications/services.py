@@ -211,10 +211,10 @@ def _queue_send(deliveries: Iterable[Delivery]) -> None:
     now = timezone.now()
     Delivery.objects.filter(pk__in=ids).update(queued_at=now)
 
-    def queue() -> None:
-        from django_q.tasks import async_task
+    def queue() -> None:  # the broker down: kept in the database, queued when it is back (core.enqueue)
+        from portal.core.enqueue import enqueue
 
-        async_task("portal.notifications.tasks.send_deliveries", ids, task_name="notifications.send")
+        enqueue("portal.notifications.tasks.send_deliveries", ids, task_name="notifications.send")
 
     transaction.on_commit(queue)
 

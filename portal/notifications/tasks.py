@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.booking.models import Appointment
+from portal.core.enqueue import survive_db_outage
 from portal.notifications import sending, services
 
 
+@survive_db_outage
 def send_deliveries(delivery_ids: list[int]) -> int:
     return sending.deliveries_send(delivery_ids=delivery_ids)
 
 
+@survive_db_outage
 def send_due_reminders() -> dict[str, int]:
     """The scheduled job (every minute): plan due reminders, then queue what is due."""
     planned = services.reminders_plan_due()
@@ -19,6 +22,7 @@ def send_due_reminders() -> dict[str, int]:
     return {"planned": planned, "queued": queued}
 
 
+@survive_db_outage
 def notify_appointment(appointment_id: int, kind: str) -> int:
     appointment = Appointment.objects.select_related("patient").filter(pk=appointment_id).first()
     if appointment is None:
@@ -26,6 +30,7 @@ def notify_appointment(appointment_id: int, kind: str) -> int:
     return len(services.appointment_notify(appointment=appointment, kind=kind))
 
 
+@survive_db_outage
 def notify_rescheduled(appointment_id: int, old_start: str) -> int:
     appointment = Appointment.objects.select_related("patient").filter(pk=appointment_id).first()
     if appointment is None:
@@ -35,6 +40,7 @@ def notify_rescheduled(appointment_id: int, old_start: str) -> int:
     )
 
 
+@survive_db_outage
 def notify_report_ready(report_id: int) -> int:
     from portal.reports.models import Report
 
@@ -42,6 +48,7 @@ def notify_report_ready(report_id: int) -> int:
     return len(services.report_notify_ready(report=report)) if report else 0
 
 
+@survive_db_outage
 def notify_referrers_report_signed(report_id: int) -> int:
     from portal.reports.models import Report
 
@@ -49,6 +56,7 @@ def notify_referrers_report_signed(report_id: int) -> int:
     return len(services.report_notify_referrers(report=report)) if report else 0
 
 
+@survive_db_outage
 def notify_payment_receipt(payment_id: int) -> int:
     from portal.payments.models import Payment
 
@@ -56,6 +64,7 @@ def notify_payment_receipt(payment_id: int) -> int:
     return len(services.payment_notify_receipt(payment=payment)) if payment else 0
 
 
+@survive_db_outage
 def notify_referral_received(referral_id: int) -> int:
     from portal.referrals.models import Referral
 
@@ -63,6 +72,7 @@ def notify_referral_received(referral_id: int) -> int:
     return len(services.referral_notify_received(referral=referral)) if referral else 0
 
 
+@survive_db_outage
 def notify_waitlist_offer(offer_id: int, kind: str) -> int:
     from portal.waitlist.models import WaitlistOffer
 
@@ -72,6 +82,7 @@ def notify_waitlist_offer(offer_id: int, kind: str) -> int:
     return len(services.waitlist_notify_offer(offer=offer, kind=kind))
 
 
+@survive_db_outage
 def notify_critical_finding(report_id: int) -> int:
     from portal.reports.models import Report
 

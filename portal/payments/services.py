@@ -373,9 +373,9 @@ def refund_due_under_policy(appointment: Appointment) -> bool:
 
 
 def queue_cancellation_refunds(*, appointment_id: int) -> None:
-    from django_q.tasks import async_task
+    from portal.core.enqueue import enqueue  # the broker down: queued when it is back
 
-    async_task("portal.payments.tasks.refund_cancelled_appointment", appointment_id)
+    enqueue("portal.payments.tasks.refund_cancelled_appointment", appointment_id)
 
 
 def refunds_for_cancellation(*, appointment_id: int) -> list[Refund]:

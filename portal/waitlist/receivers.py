@@ -11,10 +11,10 @@ SCHEDULE_NAME = "waitlist: expire offers"
 
 
 def _queue(func: str, *args) -> None:
-    def queue() -> None:
-        from django_q.tasks import async_task
+    def queue() -> None:  # the broker down: kept in the database, queued when it is back (core.enqueue)
+        from portal.core.enqueue import enqueue
 
-        async_task(f"portal.waitlist.tasks.{func}", *args, task_name=f"waitlist.{func}")
+        enqueue(f"portal.waitlist.tasks.{func}", *args, task_name=f"waitlist.{func}")
 
     transaction.on_commit(queue)
 

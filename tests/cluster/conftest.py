@@ -2,8 +2,8 @@
 
 Every test here that uses the `cluster` fixture carries the `cluster` mark. The session fixture reuses
 a cluster already started by `bin/cluster start` (and leaves it running), or starts one and stops it at
-the end (nginx, PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 must be there, else the tests
-are skipped).
+the end (it runs its own PostgreSQL and Redis: PostgreSQL 15's initdb and redis-server must be installed,
+or a server given with CLUSTER_PG_PORT / CLUSTER_REDIS_PORT must answer, else the tests are skipped).
 """
 
 from __future__ import annotations
@@ -67,10 +67,12 @@ class Cluster:
 def _can_start() -> str | None:
     if not (Path("/usr/sbin/nginx").exists() or bin_cluster.shutil.which("nginx")):
         return "nginx is not installed (bin/cluster start installs it)"
-    if not bin_cluster.port_answers(bin_cluster.PG_HOST, int(bin_cluster.PG_PORT)):
-        return "no PostgreSQL on 127.0.0.1:5432"
-    if not bin_cluster.port_answers(bin_cluster.REDIS_HOST, bin_cluster.REDIS_PORT):
-        return "no Redis on 127.0.0.1:6379"
+    if bin_cluster.OWN_PG and not (bin_cluster.PG_BIN / "initdb").exists():
+        return f"no {bin_cluster.PG_BIN}/initdb for the cluster's own PostgreSQL"
+    if not bin_cluster.OWN_PG and not bin_cluster.port_answers(bin_cluster.PG_HOST, int(bin_cluster.PG_PORT)):
+        return f"no PostgreSQL on {bin_cluster.PG_HOST}:{bin_cluster.PG_PORT}"
+    if not bin_cluster.OWN_REDIS and not bin_cluster.port_answers(bin_cluster.REDIS_HOST, bin_cluster.REDIS_PORT):
+        return f"no Redis on {bin_cluster.REDIS_HOST}:{bin_cluster.REDIS_PORT}"
     return None
 
 
