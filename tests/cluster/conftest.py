@@ -2,8 +2,9 @@
 
 Every test here that uses the `cluster` fixture carries the `cluster` mark. The session fixture reuses
 a cluster already started by `bin/cluster start` (and leaves it running), or starts one and stops it at
-the end (it runs its own PostgreSQL and Redis: PostgreSQL 15's initdb and redis-server must be installed,
-or a server given with CLUSTER_PG_PORT / CLUSTER_REDIS_PORT must answer, else the tests are skipped).
+the end (it runs its own PostgreSQL, Redis, Orthanc and DICOM worklist server: PostgreSQL 15's initdb,
+redis-server and Orthanc must be installed, or a server given with CLUSTER_PG_PORT / CLUSTER_REDIS_PORT
+must answer, else the tests are skipped).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class Cluster:
 def _can_start() -> str | None:
     if not (Path("/usr/sbin/nginx").exists() or bin_cluster.shutil.which("nginx")):
         return "nginx is not installed (bin/cluster start installs it)"
+    if bin_cluster.orthanc_binary() is None:
+        return "Orthanc is not installed (bin/cluster start installs it: Debian packages orthanc orthanc-dicomweb)"
     if bin_cluster.OWN_PG and not (bin_cluster.PG_BIN / "initdb").exists():
         return f"no {bin_cluster.PG_BIN}/initdb for the cluster's own PostgreSQL"
     if not bin_cluster.OWN_PG and not bin_cluster.port_answers(bin_cluster.PG_HOST, int(bin_cluster.PG_PORT)):
