@@ -2,8 +2,9 @@
 
 Every test here that uses the `cluster` fixture carries the `cluster` mark. The session fixture reuses
 a cluster already started by `bin/cluster start` (and leaves it running), or starts one and stops it at
-the end (it runs its own PostgreSQL and Redis: PostgreSQL 15's initdb and redis-server must be installed,
-or a server given with CLUSTER_PG_PORT / CLUSTER_REDIS_PORT must answer, else the tests are skipped).
+the end (it runs its own PostgreSQL, Redis, Orthanc and DICOM worklist server: PostgreSQL 15's initdb,
+redis-server and Orthanc must be installed, or a server given with CLUSTER_PG_PORT / CLUSTER_REDIS_PORT
+must answer, else the tests are skipped).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Cluster:
 
 
 def _can_start() -> str | None:
-    # (nginx is not asked for: `bin/cluster start` installs Debian's when it is missing)
+    # (nginx and Orthanc are not asked for: `bin/cluster start` installs Debian's when missing)
     if bin_cluster.OWN_PG and not (bin_cluster.PG_BIN / "initdb").exists():
         return f"no {bin_cluster.PG_BIN}/initdb for the cluster's own PostgreSQL"
     if not bin_cluster.OWN_PG and not bin_cluster.port_answers(bin_cluster.PG_HOST, int(bin_cluster.PG_PORT)):

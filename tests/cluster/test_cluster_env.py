@@ -34,3 +34,16 @@ def test_a_setting_for_the_cluster_is_given_with_the_cluster_prefix(monkeypatch)
     assert env["DJANGO_DEBUG"] == "0"
     assert env["DJANGO_Q_WORKERS"] == "4"
     assert "CLUSTER_DJANGO_DEBUG" in env  # harmless; the settings never read it
+
+
+def test_the_clusters_processes_get_its_own_orthanc_and_dicom_server_not_the_shells(monkeypatch):
+    monkeypatch.setenv("PACS_URL", "http://pacs.elsewhere.test:8042")
+    monkeypatch.setenv("PACS_PASSWORD", "from-the-shell")
+    monkeypatch.setenv("DICOM_PORT", "104")
+    before_orthanc = bin_cluster.app_env(STATE)  # migrate and seed run so: imaging off, no demo studies sent
+    assert not any(key.startswith(("PACS_", "DICOM_")) for key in before_orthanc)
+    pacs = {"PACS_URL": "http://127.0.0.1:18042", "PACS_USERNAME": "portal", "PACS_PASSWORD": "generated",
+            "PACS_DICOM_HOST": "127.0.0.1", "PACS_DICOM_PORT": "14242", "PACS_AE_TITLE": "ORTHANC"}
+    env = bin_cluster.app_env({**STATE, "pacs_env": pacs, "dicom_port": 11113})
+    assert {key: env[key] for key in pacs} == pacs
+    assert (env["DICOM_HOST"], env["DICOM_PORT"]) == ("127.0.0.1", "11113")
