@@ -9,6 +9,7 @@ every other process through a version stamp in the shared cache, renewed when th
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,16 @@ class PracticeDetails:
     address: str = ""
     letterhead: str = ""
     opening_hours: tuple[str, ...] = ()
-    logo: Any = field(default=None, compare=False)  # a Wagtail image, for `{% image practice.logo ... %}`
+    logo_image: Any = field(default=None, compare=False)  # the Wagtail image this process keeps
+
+    @property
+    def logo(self) -> Any:
+        """The logo, for `{% image practice.logo ... %}`: a copy for each use. The kept instance is
+        shared by the server's threads, and two threads making its first rendition at once read the
+        one open file of the shared instance ("Truncated File Read", a 500: the cluster drill's
+        50 concurrent patients on a fresh start). A copy has its own file; renditions already made
+        come from the renditions cache all the same."""
+        return None if self.logo_image is None else copy.deepcopy(self.logo_image)
 
     @property
     def address_lines(self) -> tuple[str, ...]:
@@ -50,7 +60,7 @@ def _load() -> PracticeDetails:
         address=row.address.strip(),
         letterhead=row.report_letterhead.strip(),
         opening_hours=tuple(line.strip() for line in row.opening_hours.splitlines() if line.strip()),
-        logo=row.logo,
+        logo_image=row.logo,
     )
 
 
@@ -70,7 +80,7 @@ def forget_practice_details() -> None:
 
 def _image_changed(sender, instance, **kwargs) -> None:
     kept = _memo._kept
-    if kept is not None and any(d.logo is not None and d.logo.pk == instance.pk for d in kept[1].values()):
+    if kept is not None and any(d.logo_image is not None and d.logo_image.pk == instance.pk for d in kept[1].values()):
         _memo.changed()
 
 

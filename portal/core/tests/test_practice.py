@@ -83,3 +83,25 @@ def test_no_currency_symbol_setting_money_uses_the_one_currency_code(settings):
     assert "currency_symbol" not in {f.name for f in dataclasses.fields(PracticeDetails)}
     settings.CURRENCY = "USD"
     assert format_money("12") == "USD 12.00"
+
+
+def test_each_use_of_the_logo_has_its_own_file_so_threads_do_not_share_one_open_file():
+    """The details are kept per process and read by every thread of the server; two threads making the
+    logo's first rendition at once read through one shared open file and one of them failed with
+    "Truncated File Read" (a 500 in the cluster's booking race, issue 20)."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (96, 96), (11, 93, 122)).save(buffer, "PNG")
+    logo = get_image_model().objects.create(title="Logo", file=ImageFile(buffer, name="logo.png"))
+    set_practice_details(practice_name="Harare Imaging", logo=logo)
+    details = practice_details()
+    first, second = details.logo, details.logo
+    assert first.pk == second.pk == logo.pk
+    assert first is not second and first.file is not second.file
+    assert first.file.instance is first  # a rendition made from the copy reads the copy's file
+    assert first.get_rendition("height-48").height == 48
