@@ -43,7 +43,10 @@ def seed(*, stdout, style, options) -> None:
     if MedicalAidClaim.objects.filter(status=MedicalAidClaim.Status.PAID).exists():
         stdout.write("  A paid medical-aid claim exists already.")
         return
-    claimable = untouched.filter(plan__isnull=False, covered_amount__gt=0).first()
+    # The oldest covered visit without a claim, whether or not its co-payment was paid at the desk (a
+    # patient pays the share, the scheme the rest): the newer ones stay for reception's claim batch.
+    claimable = (appointments.annotate(has_claim=Exists(MedicalAidClaim.objects.filter(appointment=OuterRef("pk"))))
+                 .filter(has_claim=False, plan__isnull=False, covered_amount__gt=0).order_by("start").first())
     if claimable is None:
         stdout.write("  No appointment with medical-aid cover: no demo claim.")
         return
