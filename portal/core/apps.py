@@ -11,6 +11,13 @@ def create_cache_tables(sender, using="default", **kwargs):
         call_command("createcachetable", database=using, verbosity=0)
 
 
+def refresh_statistics(sender, using="default", **kwargs):
+    """After `migrate` (an upgrade may have added indexes): SQLite's planner statistics."""
+    from portal.core.dbstats import refresh_planner_statistics
+
+    refresh_planner_statistics(using)
+
+
 class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
@@ -23,6 +30,7 @@ class CoreConfig(AppConfig):
         from portal.core.observability import report_task_failure
 
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="core.create_cache_tables")
+        post_migrate.connect(refresh_statistics, sender=self, dispatch_uid="core.refresh_statistics")
 
         from portal.core import practice, registry, signals
 

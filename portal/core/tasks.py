@@ -1,4 +1,5 @@
-"""Background work of the ground floor: the worker's heartbeat, the nightly encrypted backup."""
+"""Background work of the ground floor: the worker's heartbeat, the nightly encrypted backup, the
+query planner's statistics."""
 
 from __future__ import annotations
 
@@ -30,3 +31,11 @@ def nightly_backup() -> str:
     create_backup(output, recipients=settings.BACKUP_AGE_RECIPIENTS)
     deleted = prune_backups(folder, keep_days=settings.BACKUP_KEEP_DAYS)
     return f"{output.name}; deleted {len(deleted)} older"
+
+
+def refresh_planner_statistics() -> str:
+    """Run nightly by django-q2 (migration core.0007): SQLite's planner statistics after the day's
+    writes (portal.core.dbstats)."""
+    from portal.core.dbstats import refresh_planner_statistics as refresh
+
+    return "analyzed" if refresh() else "not needed on this database"

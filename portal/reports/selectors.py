@@ -129,9 +129,15 @@ def report_access_log(*, user: User, report: Report) -> QuerySet[ReportAccess]:
 
 def reports_for_patient(*, user: User) -> list[Report]:
     """The newest released final version of each of the patient's reports."""
+    # The list, the dashboard panel and the API's summary show the scan, its date, the version, its
+    # status and signature, and who signed: not the report's text or anyone's other details (issue 22).
     released = (
-        _report_queryset()
-        .filter(appointment__patient=user, status__in=FINAL, released_at__lte=timezone.now())
+        Report.objects.filter(appointment__in=Appointment.objects.filter(patient=user).values("pk"),
+                              status__in=FINAL, released_at__lte=timezone.now())
+        .select_related("appointment__scan_type", "radiologist")
+        .only("appointment_id", "version", "status", "signed_at", "supersedes_id", "radiologist_id",
+              "appointment__start", "appointment__scan_type__name",
+              "radiologist__first_name", "radiologist__last_name")
         .order_by("appointment_id", "-version")
     )
     newest: dict[int, Report] = {}

@@ -306,6 +306,37 @@ def test_the_patient_lists_only_their_released_reports(client):
     assert reverse("reports:view", args=[other.pk]) not in page
 
 
+def _patient_list_queries(client) -> tuple[int, int, str]:
+    with CaptureQueriesContext(connection) as page_ctx:
+        page = client.get(reverse("reports:mine")).content.decode()
+    with CaptureQueriesContext(connection) as panel_ctx:
+        selectors.reports_for_patient(user=client.session_user)
+    return len(page_ctx.captured_queries), len(panel_ctx.captured_queries), page
+
+
+def test_the_patient_report_list_loads_what_it_shows_in_one_query(client):
+    """The list reads only the columns it shows (issue 22): a field left out would cost one more query
+    per row, so the count must not grow with the list."""
+    report = signed_report()
+    patient = report.appointment.patient
+    client.force_login(patient)
+    client.session_user = patient
+    _patient_list_queries(client)  # warm the per-process page chrome
+    few_page, few_rows, _ = _patient_list_queries(client)
+    for _ in range(3):
+        signed_report(appointment=completed_appointment(patient=patient))
+    _patient_list_queries(client)  # the new rooms renew the page chrome's copy once (core.process_memo)
+    many_page, many_rows, page = _patient_list_queries(client)
+    assert (many_page, many_rows) == (few_page, 1)
+    assert page.count('class="btn btn-sm btn-outline-primary"') == 4
+    assert report.appointment.scan_type.name in page
+    rows = selectors.reports_for_patient(user=patient)
+    with CaptureQueriesContext(connection) as ctx:  # what the API's summary and the panel read
+        [(r.appointment.scan_type.name, r.appointment.start, r.version, r.status, r.signed_at,
+          r.radiologist.get_full_name(), r.supersedes_id) for r in rows]
+    assert ctx.captured_queries == []
+
+
 def test_a_delayed_release_is_scheduled_once_the_signature_commits(settings, django_capture_on_commit_callbacks):
     from django_q.models import Schedule
 

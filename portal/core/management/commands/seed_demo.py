@@ -16,6 +16,8 @@ import time
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
+from portal.core.dbstats import refresh_planner_statistics
+
 
 class Command(BaseCommand):
     help = "Create (or bring up to date) the demo site, users and data. Safe to run again."
@@ -43,4 +45,5 @@ class Command(BaseCommand):
             if hasattr(module, "seed_after"):
                 self.stdout.write(self.style.MIGRATE_HEADING(f"{config.verbose_name} (after the rest):"))
                 module.seed_after(stdout=self.stdout, style=self.style, options=options)
+        refresh_planner_statistics()  # after the bulk load: SQLite plans from them (portal.core.dbstats)
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.1f}s."))
