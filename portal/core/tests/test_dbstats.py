@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django_q.models import Schedule
 
+from portal.accounts.roles import Role
+from portal.accounts.tests.factories import user_with_role
 from portal.core import tasks
 from portal.core.dbstats import refresh_planner_statistics
 
@@ -20,9 +22,6 @@ def test_the_nightly_schedule_refreshes_the_statistics():
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps planner statistics only after ANALYZE")
 def test_on_sqlite_the_statistics_describe_the_tables():
-    from portal.accounts.tests.factories import user_with_role
-    from portal.accounts.roles import Role
-
     user_with_role(Role.PATIENT)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")  # allowed: SQLite makes it again
