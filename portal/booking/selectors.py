@@ -31,6 +31,10 @@ def appointment_get_for(*, user: User, pk: int) -> Appointment:
     return appointment
 
 
+# What a row or card of the patient's appointments shows (templates/booking/includes/status_badge.html).
+_ROW_FIELDS = ("start", "end", "status", "needs_review", "reviewed_at", "scan_type__name", "room__name")
+
+
 def appointment_list_for(*, user: User) -> QuerySet[Appointment]:
     """The patient's own appointments (the list page)."""
     return Appointment.objects.filter(patient=user).select_related("scan_type", "room")
@@ -40,17 +44,18 @@ def appointment_split_for(*, user: User, past_limit: int = 20) -> tuple[list[App
     """Upcoming (soonest first) and the latest past appointments: two queries whatever the count."""
     now = timezone.now()
     # The rows show the date, scan, room and status: no patient details, answers or notes (issue 22).
-    mine = appointment_list_for(user=user).only(
-        "start", "end", "status", "needs_review", "reviewed_at", "scan_type__name", "room__name")
+    mine = appointment_list_for(user=user).only(*_ROW_FIELDS)
     upcoming = list(mine.filter(end__gte=now).order_by("start"))
     past = list(mine.filter(end__lt=now).order_by("-start")[:past_limit])
     return upcoming, past
 
 
 def next_appointment_for(*, user: User) -> Appointment | None:
+    """The dashboard's card: the scan, its time and status (issue 22: not the whole row)."""
     return (
         appointment_list_for(user=user)
         .upcoming()
+        .only(*_ROW_FIELDS)
         .order_by("start")
         .first()
     )

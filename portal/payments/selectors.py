@@ -246,8 +246,10 @@ class Balance:
 
 def balances_due_for(*, user: Any) -> list[tuple[Appointment, Balance]]:
     """The user's own active appointments that still have something to pay, soonest first (3 queries)."""
+    # Only what the balance and the lists show (issue 22): the scan, its time, status and share.
     appointments = list(
-        Appointment.objects.active().filter(patient=user).select_related("scan_type").order_by("start")
+        Appointment.objects.active().filter(patient=user).select_related("scan_type")
+        .only("start", "status", "patient_amount", "scan_type__name").order_by("start")
     )
     if not appointments:
         return []
@@ -258,7 +260,8 @@ def balances_due_for(*, user: Any) -> list[tuple[Appointment, Balance]]:
                                           status__in=RECEIVED_STATUSES)
         .values("appointment_id").annotate(paid=Sum("amount"), refunded=Sum("refunded_amount"))
     }
-    claims = {c.appointment_id: c for c in MedicalAidClaim.objects.filter(appointment_id__in=ids)}
+    claims = {c.appointment_id: c for c in MedicalAidClaim.objects.filter(appointment_id__in=ids)
+              .only("appointment_id", "status", "amount_claimed", "amount_paid")}
     result = []
     for appointment in appointments:
         row = paid.get(appointment.pk, {})
