@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from portal.accounts.models import User
@@ -104,15 +103,14 @@ def may_see_access_log(user: User, appointment: Appointment) -> bool:
     return user.has_perm("imaging.view_imageaccess") or appointment.patient_id == user.pk
 
 
-def image_access_log(*, user: User, appointment: Appointment) -> QuerySet[ImageAccess]:
-    """Who opened this appointment's images: for the patient and for managers (as the report's log)."""
+def image_access_log(*, user: User, appointment: Appointment) -> QuerySet:
+    """Who opened this appointment's images, newest first, as rows of values: for the patient and for
+    managers (as the report's log; `reports.openings` words them)."""
     if not may_see_access_log(user, appointment):
         raise PermissionDenied
-    return (ImageAccess.objects.filter(study__appointment=appointment)
-            .select_related("user")
-            .only("at", "action", "ip_address", "study_id", "series_id", "user_id",
-                  "user__first_name", "user__last_name")
-            .prefetch_related(Prefetch("user__groups", queryset=Group.objects.only("name"))).order_by("-at"))
+    return (ImageAccess.objects.filter(study__appointment=appointment).order_by("-at")
+            .values("at", "action", "ip_address", "user_id", "user__first_name", "user__last_name",
+                    "user__doctor_profile__id"))
 
 
 def store_ae_titles() -> list[str]:

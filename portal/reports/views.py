@@ -16,6 +16,7 @@ from portal.reports import critical as services_critical
 from portal.reports import selectors, services
 from portal.reports.forms import AmendForm, ReportForm, ReportUploadForm, StartReportForm
 from portal.reports.models import Report, ReportAccess
+from portal.reports.openings import openings
 
 WORKLIST_PAGE_SIZE = 50
 
@@ -181,9 +182,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/upload.html", {"report": report, "form": form})
 
 
-def _readable(request: HttpRequest, pk: int) -> Report:
+def _readable(request: HttpRequest, pk: int, *, read=selectors.report_for_reading):
     try:
-        return selectors.report_for_reading(user=request.user, pk=pk)
+        return read(user=request.user, pk=pk)
     except selectors.ReportRefused as refused:
         services.report_record_access(report=refused.report, user=request.user,
                                       action=ReportAccess.Action.DENIED, request=request)
@@ -203,22 +204,29 @@ def _latest(rows, limit: int) -> tuple[list, bool]:
 
 @never_cache
 def view(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _readable(request, pk)
+    report, versions = _readable(request, pk, read=selectors.report_with_versions)
     services.report_record_access(report=report, user=request.user, action=ReportAccess.Action.VIEW, request=request)
     show_log = can(request.user, "reports.see_access_log", report)
     limit = ACCESS_LOG_ALL if request.GET.get("log") == "all" else ACCESS_LOG_LATEST
-    access_log = image_log = None
+    access_log = None
     more_report = more_images = False
+    appointment = report.appointment
+    patient_view = appointment.patient_id == request.user.pk
     if show_log:
-        access_log, more_report = _latest(selectors.report_access_log(user=request.user, report=report), limit)
-        if imaging_selectors.may_see_access_log(request.user, report.appointment):
-            image_log, more_images = _latest(
-                imaging_selectors.image_access_log(user=request.user, appointment=report.appointment), limit)
-    versions = selectors.report_versions(user=request.user, report=report)
+        report_rows, more_report = _latest(selectors.report_access_log(user=request.user, report=report), limit)
+        image_rows = None
+        if imaging_selectors.may_see_access_log(request.user, appointment):
+            image_rows, more_images = _latest(
+                imaging_selectors.image_access_log(user=request.user, appointment=appointment), limit)
+        report_openings, image_openings = openings(
+            report_rows=report_rows, image_rows=image_rows, viewer_id=request.user.pk,
+            patient_id=appointment.patient_id, patient_name=appointment.patient.get_full_name(),
+            patient_view=patient_view)
+        access_log = report_openings + image_openings  # the report's, then its images'
     newer = [v for v in versions if v.version > report.version and v.is_final]
     return render(request, "reports/view.html", {
         "report": report,
-        "appointment": report.appointment,
+        "appointment": appointment,
         "versions": versions,
         "newer": newer[-1] if newer else None,
         "access_log": access_log,
@@ -227,11 +235,10 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_amend": can(request.user, "reports.write") and report.status == Report.Status.SIGNED,
         "can_share": can(request.user, "reports.share", report),
         "critical": selectors.critical_notice_for_view(user=request.user, report=report),
-        "is_patient_view": report.appointment.patient_id == request.user.pk,
+        "is_patient_view": patient_view,
         "feedback_given": hasattr(report.appointment, "feedback") if is_patient(request.user) else None,
         # Imaging (issue 14): the images, and their openings in "Who opened my report".
         "report_images": imaging_panels.appointment_images(request.user, report.appointment),
-        "image_access_log": image_log,
     })
 
 

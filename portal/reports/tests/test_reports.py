@@ -364,6 +364,28 @@ def test_the_appointment_page_panels_link_the_report_and_the_feedback():
     assert appointment_panels_for(stranger, appointment) == []
 
 
+def test_who_opened_my_report_names_staff_with_their_roles_in_a_constant_number_of_queries(client):
+    report = signed_report()
+    patient = report.appointment.patient
+    client.force_login(patient)
+    path = reverse("reports:view", args=[report.pk])
+    rad = user_with_role(Role.RADIOLOGIST, first_name="Rufaro", last_name="Dube")
+    ReportAccess.objects.create(report=report, user=rad, action=ReportAccess.Action.VIEW)
+    client.get(path)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(path).content.decode()
+    assert "Rufaro Dube <small class=\"text-body-secondary\">(Radiologist)</small>" in page
+    assert "<td>You</td>" in page
+    for number in range(15):
+        other = user_with_role(Role.MANAGER, first_name=f"Staff{number}", last_name="Member")
+        ReportAccess.objects.create(report=report, user=other, action=ReportAccess.Action.DOWNLOAD, via="api")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(path).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "Staff14 Member <small class=\"text-body-secondary\">(Manager)</small>" in page
+    assert "Downloaded via the app (API)" in page
+
+
 def test_who_opened_my_report_shows_the_latest_twenty_and_every_opening_on_request(client):
     report = signed_report()
     patient = report.appointment.patient
