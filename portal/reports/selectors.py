@@ -101,10 +101,26 @@ def report_for_reading(*, user: User, pk: int) -> Report:
     return report
 
 
+# What the report page, its rules and panels read: not the scan type's publishing columns, the
+# booking's money and answers, or anyone's password (a row of 111 columns cost 3.3 ms, issue 22).
+_REPORT_PAGE_FIELDS = (
+    *(f.name for f in Report._meta.concrete_fields if f.name not in ("pdf_sha256", "release_announced_at")),
+    "appointment__patient_id", "appointment__scan_type_id", "appointment__status", "appointment__start",
+    "appointment__end", "appointment__completed_at", "appointment__accession_number",
+    "appointment__study_instance_uid",
+    "appointment__patient__first_name", "appointment__patient__last_name", "appointment__patient__email",
+    "appointment__patient__date_of_birth", "appointment__patient__sex", "appointment__patient__is_active",
+    "appointment__scan_type__name", "appointment__scan_type__modality", "appointment__scan_type__body_part",
+    "appointment__scan_type__code",
+    "radiologist__first_name", "radiologist__last_name", "radiologist__email",
+)
+
+
 def report_with_versions(*, user: User, pk: int) -> tuple[Report, list[Report]]:
     """`report_for_reading` and `report_versions` in one query (the report page, issue 22)."""
     same_appointment = Report.objects.filter(pk=pk).values("appointment_id")[:1]
-    rows = list(_report_queryset().filter(appointment_id=Subquery(same_appointment)).order_by("version"))
+    rows = list(_report_queryset().filter(appointment_id=Subquery(same_appointment))
+                .only(*_REPORT_PAGE_FIELDS).order_by("version"))
     report = next((r for r in rows if r.pk == pk), None)
     if report is None:
         raise Http404("No report found.")
