@@ -59,9 +59,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_practice_details():
-    """Each test reads the practice's details from its own database, not a copy an earlier test kept."""
-    from portal.core.practice import forget_practice_details
+    """Each test reads the practice's details, the menu, the permissions... from its own database, not a
+    copy an earlier test kept (portal.core.process_memo)."""
+    from portal.core.process_memo import forget_all
 
-    forget_practice_details()
+    forget_all()
     yield
-    forget_practice_details()
+    forget_all()

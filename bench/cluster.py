@@ -49,7 +49,7 @@ from django.conf import settings
 user = get_user_model().objects.filter(is_staff=False, is_active=True).order_by("pk").first()
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[BACKEND_SESSION_KEY] = "portal.accounts.backends.CachedPermissionsBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 print(settings.SESSION_COOKIE_NAME, store.session_key)
@@ -96,7 +96,7 @@ for n in range(CLIENTS):
     user.groups.add(group)
     store = engine.SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "portal.accounts.backends.CachedPermissionsBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     sessions.append(store.session_key)

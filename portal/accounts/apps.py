@@ -7,9 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from portal.accounts import proxy, receivers  # noqa: F401 - they register themselves
+        from portal.accounts import backends, proxy, receivers  # noqa: F401 - they register themselves
         from portal.accounts.roles import STAFF_ROLES, Role
         from portal.core.registry import nav_link
+
+        backends.connect()
 
         nav_link("Approvals", "accounts:doctor_approvals", roles={Role.MANAGER, Role.RECEPTION}, order=90)
         nav_link("Family", "accounts:family", roles={Role.PATIENT}, order=80,

@@ -15,12 +15,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
 
 from portal.accounts.models import ProxyAccess, User
 from portal.accounts.permissions import can, has_role, is_patient, rule
 from portal.accounts.roles import Role
+from portal.core.process_memo import ProcessMemo
 
 SESSION_KEY = "proxy_acting_for"
 # Where a guardian acting for a dependant sees the dependant's records (and only there).
@@ -51,9 +53,18 @@ def is_dependant_account(user: User) -> bool:
 # --- Reads ---------------------------------------------------------------------------------------
 
 
+# Who has ever been a guardian, kept per process: every page's header asks whether the user has
+# dependants, and almost nobody has (issue 22). A superset of today's guardians (ended and not yet
+# open links count), so only those users' links are read.
+_guardians: ProcessMemo[frozenset[int]] = ProcessMemo(
+    "proxy-guardians", lambda: frozenset(ProxyAccess.objects.values_list("guardian_id", flat=True).distinct()))
+post_save.connect(_guardians.changed, sender=ProxyAccess, dispatch_uid="accounts.proxy.guardians.save")
+post_delete.connect(_guardians.changed, sender=ProxyAccess, dispatch_uid="accounts.proxy.guardians.delete")
+
+
 def dependants_for(*, user: User) -> list[ProxyAccess]:
     """The guardian's links that give access today."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user.pk not in _guardians.get():
         return []
     links = ProxyAccess.objects.filter(guardian=user, ended_at__isnull=True).select_related("dependant")
     return [link for link in links if is_open(link)]

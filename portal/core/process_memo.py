@@ -65,6 +65,12 @@ def request_scope() -> Iterator[None]:
         _request.versions = None
 
 
+def forget_all() -> None:
+    """Drop every memo's copies in this process (tests: each starts from its own database)."""
+    for memo in list(_memos.values()):
+        memo.forget()
+
+
 class ProcessMemo(Generic[T]):
     """`load(*args)` computed once per process (per distinct args) until `changed()` anywhere."""
 

@@ -34,7 +34,7 @@ for n in range(COUNT):
                        notify_by_email=True, notify_by_sms=True)
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "portal.accounts.backends.CachedPermissionsBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     out.append(store.session_key)

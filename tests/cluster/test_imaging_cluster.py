@@ -59,7 +59,7 @@ assert start is not None, "no free time left in CT 1 today"
 visit = AppointmentFactory(patient=patient, room=room, scan_type=scan, start=start)
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(patient.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[BACKEND_SESSION_KEY] = "portal.accounts.backends.CachedPermissionsBackend"
 store[HASH_SESSION_KEY] = patient.get_session_auth_hash()
 store.create()
 print(json.dumps({{"pk": visit.pk, "accession": visit.accession_number, "uid": visit.study_instance_uid,
