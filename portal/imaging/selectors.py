@@ -41,10 +41,14 @@ def study_list_for(*, user: User, appointment: Appointment | None = None, patien
                    ) -> list[Study]:
     """The linked studies the user may see, newest first: of one appointment, of one patient, or all
     of them (staff only see "all"; a patient without filters gets their own)."""
+    if appointment is not None:  # the caller has the appointment: no join for it (issue 22)
+        studies = list(Study.objects.filter(status=Study.Status.LINKED, appointment=appointment)
+                       .order_by("-study_date", "-pk"))
+        for study in studies:
+            study.appointment = appointment
+        return [s for s in studies if can(user, "imaging.view_study", s)]
     qs = _studies().filter(status=Study.Status.LINKED)
-    if appointment is not None:
-        qs = qs.filter(appointment=appointment)
-    elif patient is not None:
+    if patient is not None:
         qs = qs.filter(appointment__patient=patient)
     elif not user.has_perm("imaging.view_study"):
         qs = qs.filter(appointment__patient=user)
