@@ -1,4 +1,4 @@
-"""Django's ModelBackend, with each user's permission codes kept per process (issue 22).
+"""Django's ModelBackend, with each user's permission codes (and group names) kept per process (issue 22).
 
 Every signed-in page asks permissions (its menu, its rules), and Django loads them for each request:
 two queries joining permissions, groups and content types. Here the codes a user has from their own
@@ -19,11 +19,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from portal.core.process_memo import ProcessMemo
 
 
-def _load(user_id: int, from_name: str, *, user: Any, backend: ModelBackend) -> frozenset[str]:
-    return frozenset(ModelBackend._get_permissions(backend, user, None, from_name))
+def _load(user_id: int, kind: str, *, user: Any, backend: ModelBackend | None = None) -> frozenset[str]:
+    if kind == "roles":
+        return frozenset(user.groups.values_list("name", flat=True))
+    return frozenset(ModelBackend._get_permissions(backend, user, None, kind))
 
 
 _memo: ProcessMemo[frozenset[str]] = ProcessMemo("permissions", _load)
+
+
+def group_names(user: Any) -> frozenset[str]:
+    """The names of the user's groups (their roles: `permissions.roles_of`), kept with the permissions."""
+    return _memo.get(user.pk, "roles", user=user)
 
 
 class CachedPermissionsBackend(ModelBackend):

@@ -24,7 +24,9 @@ def roles_of(user: Any) -> set[str]:
         return set()
     cached = getattr(user, _ROLE_CACHE_ATTR, None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
+        from portal.accounts.backends import group_names
+
+        cached = set(group_names(user))
         setattr(user, _ROLE_CACHE_ATTR, cached)
     return set(cached)
 

@@ -58,7 +58,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "roles": sorted(roles),
             "panels": dashboard_panels_for(user, roles),
-            "doctor": getattr(user, "doctor_profile", None),
+            # a referring doctor's profile (the "awaiting verification" notice); nobody else has one to read
+            "doctor": getattr(user, "doctor_profile", None) if Role.REFERRING_DOCTOR in roles else None,
             "is_staff_member": is_staff_member(user),
             "is_patient": Role.PATIENT in roles,
             "can_approve_doctors": can(user, "accounts.approve_doctor"),

@@ -85,3 +85,15 @@ def test_a_new_guardian_gets_the_dependants_switch(committed):
     link = committed(ProxyAccess.objects.create, guardian=guardian, dependant=child,
                      relationship=ProxyAccess.Relationship.ADULT)
     assert [found.pk for found in proxy.dependants_for(user=fresh(guardian))] == [link.pk]
+
+
+def test_roles_are_kept_with_the_permissions_and_follow_a_change_of_groups(committed):
+    from portal.accounts.permissions import roles_of
+
+    user = committed(user_with_role, Role.PATIENT)
+    assert roles_of(fresh(user)) == {Role.PATIENT}
+    with CaptureQueriesContext(connection) as ctx:
+        assert roles_of(fresh(user)) == {Role.PATIENT}
+    assert len(ctx.captured_queries) == 1  # loading the user; not their groups
+    committed(user.groups.add, Group.objects.get(name=Role.RECEPTION))
+    assert roles_of(fresh(user)) == {Role.PATIENT, Role.RECEPTION}
