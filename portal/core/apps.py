@@ -12,7 +12,7 @@ def create_cache_tables(sender, using="default", **kwargs):
 
 
 def refresh_statistics(sender, using="default", **kwargs):
-    """After `migrate` (an upgrade may have added indexes): SQLite's planner statistics."""
+    """After `migrate` (an upgrade may have added indexes or loaded data): the planner's statistics."""
     from portal.core.dbstats import refresh_planner_statistics
 
     refresh_planner_statistics(using)

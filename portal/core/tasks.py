@@ -34,8 +34,8 @@ def nightly_backup() -> str:
 
 
 def refresh_planner_statistics() -> str:
-    """Run nightly by django-q2 (migration core.0007): SQLite's planner statistics after the day's
+    """Run nightly by django-q2 (migration core.0007): the query planner's statistics after the day's
     writes (portal.core.dbstats)."""
     from portal.core.dbstats import refresh_planner_statistics as refresh
 
-    return "analyzed" if refresh() else "not needed on this database"
+    return refresh()

@@ -1,6 +1,5 @@
-"""Every night at 03:15 practice time django-q2 refreshes SQLite's query planner statistics
-(portal.core.tasks.refresh_planner_statistics; nothing to do on PostgreSQL). Change the time in the
-Django admin's Scheduled tasks."""
+"""Every night at 03:15 practice time django-q2 refreshes the query planner's statistics (ANALYZE;
+portal.core.tasks.refresh_planner_statistics). Change the time in the Django admin's Scheduled tasks."""
 
 import datetime as dt
 import zoneinfo

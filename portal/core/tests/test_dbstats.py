@@ -1,4 +1,4 @@
-"""SQLite's planner statistics: refreshed after migrate, after the demo and nightly (issue 22)."""
+"""The query planner's statistics: refreshed after migrate, after the demo and nightly (issue 22)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django_q.models import Schedule
 from portal.accounts.roles import Role
 from portal.accounts.tests.factories import user_with_role
 from portal.core import tasks
-from portal.core.dbstats import refresh_planner_statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +19,21 @@ def test_the_nightly_schedule_refreshes_the_statistics():
     assert schedule.schedule_type == Schedule.DAILY
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps planner statistics only after ANALYZE")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own statistics table")
 def test_on_sqlite_the_statistics_describe_the_tables():
     user_with_role(Role.PATIENT)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")  # allowed: SQLite makes it again
-    assert tasks.refresh_planner_statistics() == "analyzed"
+    assert tasks.refresh_planner_statistics() == "analyzed (sqlite)"
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'accounts_user'")
         assert cursor.fetchone()[0] >= 1
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="PostgreSQL's autovacuum keeps its own")
-def test_elsewhere_there_is_nothing_to_do():
-    assert refresh_planner_statistics() is False
-    assert tasks.refresh_planner_statistics() == "not needed on this database"
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics view")
+def test_on_postgresql_the_tables_are_analyzed():
+    user_with_role(Role.PATIENT)
+    assert tasks.refresh_planner_statistics() == "analyzed (postgresql)"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'accounts_user'")
+        assert cursor.fetchone()[0] is not None
