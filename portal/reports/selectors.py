@@ -120,7 +120,8 @@ def report_with_versions(*, user: User, pk: int) -> tuple[Report, list[Report]]:
     """`report_for_reading` and `report_versions` in one query (the report page, issue 22)."""
     same_appointment = Report.objects.filter(pk=pk).values("appointment_id")[:1]
     rows = list(_report_queryset().filter(appointment_id=Subquery(same_appointment))
-                .only(*_REPORT_PAGE_FIELDS).order_by("version"))
+                .select_related("appointment__feedback")  # "How was your visit?" or "Thank you"
+                .only(*_REPORT_PAGE_FIELDS, "appointment__feedback__id").order_by("version"))
     report = next((r for r in rows if r.pk == pk), None)
     if report is None:
         raise Http404("No report found.")

@@ -224,10 +224,10 @@ def report_announce_release(*, report_id: int) -> bool:
     return True
 
 
-@transaction.atomic
 def report_record_access(*, report: Report, user: User | None, action: str, request: HttpRequest,
                          via: str = ReportAccess.Via.WEB) -> ReportAccess:
-    """One row per opening (or refused attempt): who, when, which version, how, IP, user agent."""
+    """One row per opening (or refused attempt): who, when, which version, how, IP, user agent.
+    One INSERT, no transaction of its own (it was BEGIN, INSERT, COMMIT on every report page)."""
     access = ReportAccess(
         report=report,
         user=user if user is not None and user.is_authenticated else None,
