@@ -402,3 +402,16 @@ def test_who_opened_my_report_shows_the_latest_twenty_and_every_opening_on_reque
     few = signed_report()
     client.force_login(few.appointment.patient)
     assert "show every opening" not in client.get(reverse("reports:view", args=[few.pk])).content.decode()
+
+
+def test_the_report_page_asks_for_a_rating_until_the_visit_is_rated(client):
+    from portal.feedback.models import Feedback
+
+    report = signed_report()
+    client.force_login(report.appointment.patient)
+    path = reverse("reports:view", args=[report.pk])
+    page = client.get(path).content.decode()
+    assert "How was your visit?" in page and "Thank you for rating your visit." not in page
+    Feedback.objects.create(appointment=report.appointment, overall=4, waiting_time=3, staff=5, recommend=9)
+    page = client.get(path).content.decode()
+    assert "Thank you for rating your visit." in page and "How was your visit?" not in page
