@@ -18,5 +18,7 @@ def refresh_planner_statistics(using: str = "default") -> str:
     if connection.vendor not in ("sqlite", "postgresql"):
         return "not needed on this database"
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # PostgreSQL: a table autovacuum is working on is skipped, not waited for (a wait would run
+        # into the lock timeout, DJANGO_DB_LOCK_TIMEOUT_MS, and fail the migrate or the task).
+        cursor.execute("ANALYZE (SKIP_LOCKED)" if connection.vendor == "postgresql" else "ANALYZE")
     return f"analyzed ({connection.vendor})"
