@@ -19,3 +19,8 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# A response's head and body in one write: see config/gunicorn_response.py.
+from config.gunicorn_response import install  # noqa: E402
+
+install()
