@@ -106,6 +106,8 @@ class ImageAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The images' openings on the report page, newest first, from the index alone (issue 22)
+        indexes = [models.Index(fields=["study", "at"], name="imageaccess_study_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} study #{self.study_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -12,6 +12,7 @@ from django.http import Http404
 from portal.accounts.models import User
 from portal.accounts.permissions import can
 from portal.booking.models import Appointment, Room
+from portal.core.querysets import newest
 from portal.imaging.models import ImageAccess, Study
 
 
@@ -107,12 +108,12 @@ def may_see_access_log(user: User, appointment: Appointment) -> bool:
     return user.has_perm("imaging.view_imageaccess") or appointment.patient_id == user.pk
 
 
-def image_access_log(*, user: User, appointment: Appointment) -> QuerySet:
+def image_access_log(*, user: User, appointment: Appointment, limit: int | None = None) -> QuerySet:
     """Who opened this appointment's images, newest first, as rows of values: for the patient and for
-    managers (as the report's log; `reports.openings` words them)."""
+    managers; the newest `limit` only when given (as the report's log; `reports.openings` words them)."""
     if not may_see_access_log(user, appointment):
         raise PermissionDenied
-    return (ImageAccess.objects.filter(study__appointment=appointment).order_by("-at")
+    return (newest(ImageAccess.objects.filter(study__appointment=appointment), limit)
             .values("at", "action", "ip_address", "user_id", "user__first_name", "user__last_name",
                     "user__doctor_profile__id"))
 

@@ -140,6 +140,8 @@ class ReportAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # "Who opened my report": a version's openings, newest first, from the index alone (issue 22)
+        indexes = [models.Index(fields=["report", "at"], name="reportaccess_report_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} report #{self.report_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -196,9 +196,9 @@ ACCESS_LOG_LATEST = 20
 ACCESS_LOG_ALL = 2000
 
 
-def _latest(rows, limit: int) -> tuple[list, bool]:
-    """The first `limit` rows, and whether there were more."""
-    rows = list(rows[:limit + 1])
+def _latest(log, limit: int, **owner) -> tuple[list, bool]:
+    """The newest `limit` rows of `log` (an access-log selector), and whether there were more."""
+    rows = list(log(limit=limit + 1, **owner))
     return rows[:limit], len(rows) > limit
 
 
@@ -213,11 +213,11 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = report.appointment
     patient_view = appointment.patient_id == request.user.pk
     if show_log:
-        report_rows, more_report = _latest(selectors.report_access_log(user=request.user, report=report), limit)
+        report_rows, more_report = _latest(selectors.report_access_log, limit, user=request.user, report=report)
         image_rows = None
         if imaging_selectors.may_see_access_log(request.user, appointment):
-            image_rows, more_images = _latest(
-                imaging_selectors.image_access_log(user=request.user, appointment=appointment), limit)
+            image_rows, more_images = _latest(imaging_selectors.image_access_log, limit, user=request.user,
+                                              appointment=appointment)
         report_openings, image_openings = openings(
             report_rows=report_rows, image_rows=image_rows, viewer_id=request.user.pk,
             patient_id=appointment.patient_id, patient_name=appointment.patient.get_full_name(),

@@ -415,3 +415,28 @@ def test_the_report_page_asks_for_a_rating_until_the_visit_is_rated(client):
     Feedback.objects.create(appointment=report.appointment, overall=4, waiting_time=3, staff=5, recommend=9)
     page = client.get(path).content.decode()
     assert "Thank you for rating your visit." in page and "How was your visit?" not in page
+
+
+def test_the_access_log_lists_the_newest_openings_of_every_version_drafts_too():
+    report = signed_report()
+    patient = report.appointment.patient
+    rad = radiologist()
+    draft = services.report_amend(report=report, radiologist=rad, reason="Left and right were swapped")
+    start = timezone.now() - dt.timedelta(days=3)
+    rows = []
+    for minute in range(30):  # alternating versions, out of insertion order in time
+        at = start + dt.timedelta(minutes=(minute * 7) % 30)
+        rows.append(ReportAccess(report=report if minute % 2 else draft, user=rad, action="view"))
+        rows[-1].at = at
+    ReportAccess.objects.bulk_create(rows)
+    for row in rows:  # `at` is auto_now_add: each opening's time set after
+        ReportAccess.objects.filter(pk=row.pk).update(at=row.at)
+    expected = sorted(rows, key=lambda r: (r.at, r.pk), reverse=True)[:5]
+
+    latest = list(selectors.report_access_log(user=patient, report=report, limit=5))
+
+    assert [(r["at"], r["report__version"]) for r in latest] == [
+        (r.at, 1 if r.report_id == report.pk else 2) for r in expected]
+    assert {r["report__version"] for r in latest} == {1, 2}  # the draft's openings are in the log too
+    every = list(selectors.report_access_log(user=patient, report=draft))
+    assert len(every) == 30 and [r["at"] for r in every] == sorted((r.at for r in rows), reverse=True)
