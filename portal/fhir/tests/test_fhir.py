@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from portal.accounts.roles import Role
@@ -125,7 +126,7 @@ def test_date_and_status_search(client, patient):
     recent = completed_appointment(patient=patient, hours_ago=3)
     completed_appointment(patient=patient, hours_ago=24 * 10)
     token = app_token(client, patient)
-    day = recent.start.date().isoformat()
+    day = timezone.localdate(recent.start).isoformat()
     bundle = get(client, f"Appointment?date=ge{day}&status=fulfilled&patient=Patient/{patient.pk}", token).json()
     assert [e["resource"]["id"] for e in bundle["entry"]] == [str(recent.pk)]
     assert get(client, "Appointment?status=booked", token).json()["total"] == 0
@@ -196,7 +197,7 @@ def test_imaging_studies_are_read_by_their_patient_and_referring_doctor_only(cli
 def test_imaging_study_search_by_patient_and_start(client, patient, report):
     study = _study(report.appointment)
     token = app_token(client, patient)
-    day = report.appointment.start.date().isoformat()
+    day = timezone.localdate(report.appointment.start).isoformat()  # the local (Harare) day the search means
     assert get(client, f"ImagingStudy?patient=Patient/{patient.pk}&started={day}", token).json()["total"] == 1
     assert get(client, "ImagingStudy?started=lt2000-01-01", token).json()["total"] == 0
     assert get(client, "ImagingStudy?modality=CT", token).status_code == 400  # not a supported parameter
