@@ -165,7 +165,7 @@ def seed_history(n: int, *, stdout=sys.stdout, now: dt.datetime | None = None, s
     write_history(history, batch=batch, stdout=stdout, real_rooms=real)
     from analytics.summary import daily_summary_heal
 
-    daily_summary_heal()  # the bulk insert bypassed the summary's receivers
+    daily_summary_heal(after_bulk_load=True)  # the bulk insert bypassed the summary's receivers
     return len(history.appointments)
 
 

@@ -121,7 +121,7 @@ def test_the_summary_equals_a_fresh_count_after_random_bookings_cancels_payments
         transaction.set_rollback(True)
 
 
-def test_the_heal_repairs_a_summary_that_bulk_writes_bypassed():
+def test_the_heal_repairs_a_summary_that_bulk_writes_bypassed(caplog):
     scan = ScanTypeFactory(modality=Modality.CT)
     AppointmentFactory(scan_type=scan)
     existing = AppointmentFactory(scan_type=scan)
@@ -129,9 +129,20 @@ def test_the_heal_repairs_a_summary_that_bulk_writes_bypassed():
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM analytics_dailyappointmentsummary WHERE status = 'confirmed'")
     assert stored_appointments() != fresh_appointments()
-    assert daily_summary_heal() >= 1
+    with caplog.at_level("INFO", logger="analytics.summary"):
+        assert daily_summary_heal() >= 1
     assert stored_appointments() == fresh_appointments()
     assert daily_summary_heal() == 0
+    assert [r.levelname for r in caplog.records] == ["WARNING"]  # drift the services missed is loud
+
+
+def test_the_heal_after_a_bulk_load_says_so_quietly(caplog):
+    AppointmentFactory()
+    DailyAppointmentSummary.objects.all().delete()  # as after the demo's bulk insert of its history
+    with caplog.at_level("INFO", logger="analytics.summary"):
+        assert daily_summary_heal(after_bulk_load=True) >= 1
+    assert [r.levelname for r in caplog.records] == ["INFO"]
+    assert stored_appointments() == fresh_appointments()
 
 
 def test_a_new_modality_of_a_scan_type_reaches_its_summary_rows():
