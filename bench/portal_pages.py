@@ -1,6 +1,7 @@
 """Throughput of the signed-in portal pages against a bare Django view, same server, same run.
 
     .venv/bin/python bench/portal_pages.py [--seconds 2] [--rounds 5] [--clients 8] [--database sqlite|postgres]
+                                             [--conn-max-age SECONDS]
 
 Builds a throwaway database with the demo data (SQLite file under a temporary directory, or a
 PostgreSQL database portal_bench_pages on 127.0.0.1:5432, created and dropped here), serves the app
@@ -181,6 +182,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--conn-max-age", type=int, default=None,
+                        help="DJANGO_CONN_MAX_AGE for the server (default: the product's, 60 s; 0 = a new "
+                             "database connection per request, as when the issue was measured)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,6 +204,9 @@ def main() -> None:
             PYTHONPATH=str(ROOT),
         )
         env.pop("REDIS_URL", None)
+        if args.conn_max_age is not None:
+            env["DJANGO_CONN_MAX_AGE"] = str(args.conn_max_age)
+        conn_max_age = "the default (60 s)" if args.conn_max_age is None else f"{args.conn_max_age} s"
         try:
             print(f"preparing a throwaway {args.database} database with the demo...", flush=True)
             manage("migrate", "--noinput", env=env)
@@ -243,7 +250,8 @@ def main() -> None:
                   for name in targets if name != "hello"}
     counts = prepared["counts"]
     print(f"\n{args.database}: medians of {args.rounds} interleaved rounds of {args.seconds:g} s, "
-          f"{args.clients} client threads, gunicorn {args.workers} workers x {args.threads} threads")
+          f"{args.clients} client threads, gunicorn {args.workers} workers x {args.threads} threads, "
+          f"database connections kept for {conn_max_age}")
     print(f"taken under load: {loads[0]} (first round) .. {loads[-1]} (last round)")
     print("| page | req/s | ratio to hello | server CPU ms/request | ratio by CPU | queries | writes per request |")
     print("|---|---|---|---|---|---|---|")
@@ -267,6 +275,7 @@ def main() -> None:
     signed_in = [name for name in counts if prepared["users"][name] is not None]
     print(json.dumps({
         "database": args.database,
+        "conn_max_age": 60 if args.conn_max_age is None else args.conn_max_age,
         "appointments_ratio": round(ratios["appointments"], 3),
         "dashboard_ratio": round(ratios["dashboard"], 3),
         "reports_ratio": round(ratios["reports"], 3),

@@ -171,10 +171,15 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------
 
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-# With persistent connections (DJANGO_CONN_MAX_AGE > 0), a connection kept from an earlier request is
-# checked (is_usable) before a request uses it and replaced if the server went away (a PostgreSQL restart
-# or failover): without the check the first request on every kept connection failed with a 500 (issue 20).
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0),
+# Persistent connections: each server thread keeps its connection for DJANGO_CONN_MAX_AGE seconds (0 =
+# a new one per request). A new SQLite connection costs 1.8 ms of CPU (Django registers its SQL
+# functions, then the PRAGMAs below), about a sixth of a signed-in page; a PostgreSQL one a backend
+# start on the server (issue 22). Not with DEBUG: runserver starts a thread per request, so a kept
+# connection would only wait to be collected (Django's advice). A kept connection is checked
+# (is_usable) before a request uses it and replaced if the server went away (a PostgreSQL restart or
+# failover): without the check the first request on every kept connection failed with a 500 (issue 20).
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL,
+                                              conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0 if DEBUG else 60),
                                               conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", True))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
