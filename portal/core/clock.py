@@ -34,6 +34,13 @@ def local_day(moment: dt.datetime) -> dt.date:
     return local(moment).date()
 
 
+def shown(moment: dt.datetime) -> str:
+    """A moment as the pages show it, "4 Dec 2026 14:05" (the templates' `date:"j M Y H:i"`), for rows
+    worded in Python: the template filter costs about 20 µs a row (the report page's access log)."""
+    wall = local(moment)
+    return f"{wall:%-d %b %Y %H:%M}"
+
+
 def parse_aware(value: str | None) -> dt.datetime | None:
     """ISO text (as kept in the booking wizard's session) back as an aware datetime; None for
     empty, unreadable or naive text."""

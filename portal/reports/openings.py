@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 
+from portal.core.clock import shown
 from portal.imaging.models import ImageAccess
 from portal.reports.models import ReportAccess
 
@@ -22,6 +23,7 @@ _IMAGE_ACTIONS = dict(ImageAccess.Action.choices)
 @dataclass(frozen=True, slots=True)
 class Opening:
     at: dt.datetime
+    when: str  # `at` as the page shows it
     who: str
     roles: str  # a staff member's roles ("Radiologist, Manager"), else ""
     what: str
@@ -73,6 +75,7 @@ def openings(*, report_rows: list[dict], image_rows: list[dict] | None, viewer_i
             version = f"v{row['report__version']}"
         else:
             what, version = _IMAGE_ACTIONS.get(row["action"], row["action"]), "Images"
-        result.append(Opening(at=row["at"], who=who, roles=", ".join(roles.get(row["user_id"], [])) if staff else "",
+        result.append(Opening(at=row["at"], when=shown(row["at"]), who=who,
+                              roles=", ".join(roles.get(row["user_id"], [])) if staff else "",
                               what=what, version=version, ip_address=row["ip_address"]))
     return result[:len(report_rows)], result[len(report_rows):]
