@@ -44,7 +44,8 @@ def _settings(settings):
 def _critical_case(django_capture_on_commit_callbacks, **doctor_kwargs):
     """A referred scan signed with a critical finding; the doctor wants no routine SMS."""
     doctor = verified_doctor(user__phone="+263771110000", user__notify_by_sms=False, **doctor_kwargs)
-    appointment = completed_appointment()
+    # A surname no random doctor's can share: the texts name the doctor, never the patient.
+    appointment = completed_appointment(patient__last_name="Mukanhairi")
     referral_for(appointment=appointment, doctor_user=doctor)
     with django_capture_on_commit_callbacks(execute=True):
         report = signed_report(appointment=appointment, critical_finding=True,
