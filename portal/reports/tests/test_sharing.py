@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def patient():
-    return user_with_role(Role.PATIENT)
+    # A surname that cannot turn up on a page by chance, for the "not in html" checks below: Faker's
+    # are common words (Price, Page, Day) and may be the random radiologist's too
+    return user_with_role(Role.PATIENT, last_name="Mukanhairi")
 
 
 @pytest.fixture
