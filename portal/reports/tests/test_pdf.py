@@ -43,7 +43,9 @@ def test_renders_in_several_threads_at_once():
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         pdfs = list(pool.map(lambda _: html_to_pdf(html), range(6)))
-    assert all(pdf.startswith(b"%PDF") and _fonts(pdf) == {b"DejaVu-Sans", b"DejaVu-Sans-Bold"} for pdf in pdfs)
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs)
+    # seen failing now and then under CI's load, cause not found yet: the fonts each PDF had say more
+    assert [_fonts(pdf) for pdf in pdfs] == [{b"DejaVu-Sans", b"DejaVu-Sans-Bold"}] * len(pdfs)
 
 
 def test_check_warns_when_harfbuzz_subset_is_missing(monkeypatch):
