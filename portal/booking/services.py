@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.accounts.permissions import can, is_clinical_staff
 from portal.booking import screening
 from portal.booking.models import Appointment, MedicalAidMembership, Room
-from portal.booking.schedule import compute_slots
+from portal.booking.schedule import booking_rules, compute_slots
 from portal.booking.steps import steps_for
 from portal.catalogue.models import Plan, ScanType
 from portal.catalogue.selectors import quote_for
@@ -199,7 +199,9 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
 class SlotTaken(ValidationError):
     """The slot is no longer free (taken meanwhile, closed, or outside the bookable window)."""
 
-    def __init__(self, message: str = "Sorry, that time has just been taken. Please choose another time."):
+    default_message = "Sorry, that time has just been taken. Please choose another time."
+
+    def __init__(self, message: str = default_message):
         super().__init__(message)
 
 
@@ -225,7 +227,22 @@ def _free_room(*, scan_type: ScanType, start: dt.datetime, room: Room | None, st
         if slot.start == start:
             by_pk = {r.pk: r for r in rooms}
             return by_pk[slot.room_ids[0]]
-    raise SlotTaken()
+    raise SlotTaken(_why_not_bookable(start, staff=staff))
+
+
+def _why_not_bookable(start: dt.datetime, *, staff: bool) -> str:
+    """Why a time the picker offered is no longer free: the clock moved past it or inside the notice
+    a patient must give (a page left open a while), or someone else took it."""
+    now = timezone.now()
+    if start <= now:
+        return "That time has passed. Please choose another time."
+    lead = booking_rules(staff=staff).min_lead
+    if start < now + lead:
+        hours = lead.total_seconds() / 3600
+        notice = f"{hours:g} hour{'' if hours == 1 else 's'}"
+        return (f"That time is now less than {notice} away, too soon to book online. "
+                "Please choose a later time, or call the practice.")
+    return SlotTaken.default_message
 
 
 def booking_status_for(*, scan_type: ScanType, needs_review: bool) -> str:

@@ -80,7 +80,7 @@ def test_closed_outside_hours_past_and_beyond_horizon_are_refused(patient, scan,
         _book(patient, scan, local(tomorrow, 7, 45))  # before opening
     with pytest.raises(services.SlotTaken):
         _book(patient, scan, local(tomorrow, 16, 50))  # would end after closing
-    with pytest.raises(services.SlotTaken):
+    with pytest.raises(services.SlotTaken, match="That time has passed"):
         _book(patient, scan, timezone.now() - dt.timedelta(days=1))
     far = timezone.localdate() + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS + 1)
     with pytest.raises(services.SlotTaken):
@@ -91,7 +91,7 @@ def test_closed_outside_hours_past_and_beyond_horizon_are_refused(patient, scan,
 def test_the_lead_time_applies_to_patients_not_to_reception(patient, scan, room, staff_user, day):
     reception = staff_user(Role.RECEPTION)
     with time_machine.travel(local(day, 9), tick=False):
-        with pytest.raises(services.SlotTaken):
+        with pytest.raises(services.SlotTaken, match="less than 2 hours away"):
             _book(patient, scan, local(day, 10))  # one hour ahead: inside the 2-hour lead time
         assert _book(patient, scan, local(day, 11)).status == Status.CONFIRMED
         assert _book(patient, scan, local(day, 10), booked_by=reception).booked_by == reception

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,6 +161,22 @@ def test_a_slot_taken_meanwhile_gives_a_message_and_fresh_slots(patient_client, 
     assert "just been taken" in html
     assert start.isoformat() not in html and local(day, 10, 15).isoformat() in html
     assert Appointment.objects.count() == 1
+
+
+def test_a_confirm_page_left_open_until_the_time_is_too_near_says_so(patient_client, patient, scan, room, day):
+    """The picker offered 10:00 with more than the 2-hour notice; the patient confirms at 08:01."""
+    start = local(day, 10)
+    with time_machine.travel(local(day, 7, 55), tick=False):
+        patient_client.force_login(patient)  # signed in that morning (not idle since the fixture's sign-in)
+        _pick(patient_client, scan, start)
+        patient_client.post(reverse("booking:book_payment"), {"method": "self"})
+        page = patient_client.get(reverse("booking:book_confirm"))
+    with time_machine.travel(local(day, 8, 1), tick=False):
+        response = patient_client.post(reverse("booking:book_confirm"), {"token": _token(page)}, follow=True)
+    html = response.content.decode()
+    assert "That time is now less than 2 hours away, too soon to book online." in html
+    assert "just been taken" not in html
+    assert not Appointment.objects.exists()
 
 
 def test_a_time_not_offered_is_refused(patient_client, scan, room, day):
