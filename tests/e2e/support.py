@@ -54,16 +54,34 @@ def open_day_beyond_cutoff(page, *, days: int = 3) -> None:
 
 
 def pick_first_free_slot(page) -> str:
-    """Choose the first free time on the picker's day (moving to the next free day if needed);
-    returns the chosen time as shown (HH:MM)."""
-    next_free = page.get_by_role("link", name=re.compile(r"^Next free day"))
-    if next_free.count():
-        next_free.click()
-    slot = page.locator("#picker .slot-grid label").first
-    slot.wait_for()
-    text = slot.inner_text().strip()
-    slot.click()
-    return text
+    """Choose the first free time on the picker's day that stays bookable for the rest of the test
+    (half an hour past the patient's notice window; the next days' when today has none); returns the
+    chosen time as shown (HH:MM). A time right at the window's edge would drop out of it while the
+    journey goes on, and the booking would be refused (rightly) at the confirm step."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    safe_from = timezone.now() + dt.timedelta(hours=settings.BOOKING_MIN_LEAD_HOURS, minutes=30)
+    for _ in range(14):
+        next_free = page.get_by_role("link", name=re.compile(r"^Next free day"))
+        if next_free.count():
+            next_free.click()
+        page.locator("#picker .slot-grid input[name=start]").first.wait_for(state="attached")
+        for radio in page.locator("#picker .slot-grid input[name=start]").all():
+            if dt.datetime.fromisoformat(radio.get_attribute("value")) >= safe_from:
+                label = page.locator(f"#picker label[for='{radio.get_attribute('id')}']")
+                text = label.inner_text().strip()
+                label.click()
+                return text
+        day = page.locator("#picker input[name=date]").get_attribute("value")
+        following = page.locator("#picker .day-strip li:has(a.selected) + li a")
+        (following if following.count() else page.get_by_role("link", name=re.compile("Later"))).first.click()
+        page.wait_for_function(
+            "day => document.querySelector('#picker input[name=date]').value !== day", arg=day
+        )
+    raise AssertionError("no free time in the next two weeks")
 
 
 def choose_medical_aid(page, *, plan: str, member_number: str) -> None:
