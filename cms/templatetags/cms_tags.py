@@ -21,6 +21,14 @@ def main_menu(context) -> tuple[MenuItem, ...]:
 
 
 @register.simple_tag(takes_context=True)
+def site_footer(context) -> str:
+    """The footer (includes/footer.html), kept per process and host until what it shows changes (cms.footer)."""
+    from cms.footer import footer_html
+
+    return footer_html(context)
+
+
+@register.simple_tag(takes_context=True)
 def money(context, value) -> str:
     """An amount in the one format the portal uses too: USD 1,250.00 (portal.core.money)."""
     return format_money(value)

@@ -73,6 +73,11 @@ def practice_details() -> PracticeDetails:
     return _memo.get()
 
 
+def practice_details_stamp() -> str | None:
+    """The details' version stamp (`ProcessMemo.stamp`): for keeping what is rendered from them."""
+    return _memo.stamp()
+
+
 def forget_practice_details() -> None:
     """Drop this process's copy (the next read loads the details again)."""
     _memo.forget()

@@ -103,6 +103,18 @@ class ProcessMemo(Generic[T]):
             self._kept = (version, values)
         return value
 
+    def stamp(self) -> str | None:
+        """The memo's current version stamp, for keeping something derived from its value (a rendered
+        fragment); None when nothing derived may be kept: this thread is saving it, or the shared
+        cache is down."""
+        if self._saving_here():
+            return None
+        try:
+            return current_version(self.version_key)
+        except Exception:
+            logger.warning("%s: cache unavailable, keep nothing derived", self.name, exc_info=True)
+            return None
+
     def forget(self) -> None:
         """Drop this process's copies (the next read loads again)."""
         self._kept = None
