@@ -117,8 +117,9 @@ _REPORT_PAGE_FIELDS = (
 )
 
 
-def report_with_versions(*, user: User, pk: int) -> tuple[Report, list[Report]]:
-    """`report_for_reading` and `report_versions` in one query (the report page, issue 22)."""
+def report_with_versions(*, user: User, pk: int) -> tuple[Report, list[Report], list[int]]:
+    """`report_for_reading` and `report_versions` in one query (the report page, issue 22), and the
+    ids of all the appointment's versions, drafts too (what `report_access_log` reads by)."""
     same_appointment = Report.objects.filter(pk=pk).values("appointment_id")[:1]
     rows = list(_report_queryset().filter(appointment_id=Subquery(same_appointment))
                 .select_related("appointment__feedback")  # "How was your visit?" or "Thank you"
@@ -128,7 +129,7 @@ def report_with_versions(*, user: User, pk: int) -> tuple[Report, list[Report]]:
         raise Http404("No report found.")
     if not can(user, "reports.read", report):
         raise ReportRefused(report)
-    return report, _readable_versions(user, rows)
+    return report, _readable_versions(user, rows), [r.pk for r in rows]
 
 
 def _readable_versions(user: User, versions: list[Report]) -> list[Report]:
@@ -142,16 +143,19 @@ def report_versions(*, user: User, report: Report) -> list[Report]:
         user, list(_report_queryset().filter(appointment_id=report.appointment_id).order_by("version")))
 
 
-def report_access_log(*, user: User, report: Report, limit: int | None = None) -> QuerySet:
+def report_access_log(*, user: User, report: Report, limit: int | None = None,
+                      version_ids: list[int] | None = None) -> QuerySet:
     """Who opened this report (all its versions, drafts too), newest first, as rows of values: for the
     patient and for managers; the newest `limit` only when given. Only what the log shows: whole rows
     of five models (each user's phone number parsed) cost more than the rest of the report page
-    (issue 22); `reports.openings` words them."""
+    (issue 22); `reports.openings` words them. `version_ids`: the ids of every version of the report
+    (drafts too), when the caller has them (`report_with_versions`); read here otherwise."""
     if not can(user, "reports.see_access_log", report):
         raise PermissionDenied
     # By the versions' ids, not a join to them: each version's openings then come newest first from
     # the (report, at) index, with no sort (SQLite sorted every opening of the appointment's reports).
-    version_ids = list(Report.objects.filter(appointment_id=report.appointment_id).values_list("pk", flat=True))
+    if version_ids is None:
+        version_ids = list(Report.objects.filter(appointment_id=report.appointment_id).values_list("pk", flat=True))
     return (
         newest(ReportAccess.objects.filter(report_id__in=version_ids), limit)
         .values("at", "action", "via", "ip_address", "user_id", "user__first_name", "user__last_name",

@@ -204,7 +204,7 @@ def _latest(log, limit: int, **owner) -> tuple[list, bool]:
 
 @never_cache
 def view(request: HttpRequest, pk: int) -> HttpResponse:
-    report, versions = _readable(request, pk, read=selectors.report_with_versions)
+    report, versions, version_ids = _readable(request, pk, read=selectors.report_with_versions)
     services.report_record_access(report=report, user=request.user, action=ReportAccess.Action.VIEW, request=request)
     show_log = can(request.user, "reports.see_access_log", report)
     limit = ACCESS_LOG_ALL if request.GET.get("log") == "all" else ACCESS_LOG_LATEST
@@ -213,7 +213,8 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = report.appointment
     patient_view = appointment.patient_id == request.user.pk
     if show_log:
-        report_rows, more_report = _latest(selectors.report_access_log, limit, user=request.user, report=report)
+        report_rows, more_report = _latest(selectors.report_access_log, limit, user=request.user, report=report,
+                                           version_ids=version_ids)
         image_rows = None
         if imaging_selectors.may_see_access_log(request.user, appointment):
             image_rows, more_images = _latest(imaging_selectors.image_access_log, limit, user=request.user,

@@ -440,3 +440,16 @@ def test_the_access_log_lists_the_newest_openings_of_every_version_drafts_too():
     assert {r["report__version"] for r in latest} == {1, 2}  # the draft's openings are in the log too
     every = list(selectors.report_access_log(user=patient, report=draft))
     assert len(every) == 30 and [r["at"] for r in every] == sorted((r.at for r in rows), reverse=True)
+
+
+def test_the_report_page_lists_openings_of_a_draft_amendment_too(client):
+    """The page reads the log by the versions its report query loaded: the draft among them, though the
+    patient cannot read it."""
+    report = signed_report()
+    patient = report.appointment.patient
+    rad = user_with_role(Role.RADIOLOGIST, first_name="Tendai", last_name="Moyo")
+    draft = services.report_amend(report=report, radiologist=rad, reason="Left and right were swapped")
+    ReportAccess.objects.create(report=draft, user=rad, action=ReportAccess.Action.VIEW)
+    client.force_login(patient)
+    page = client.get(reverse("reports:view", args=[report.pk])).content.decode()
+    assert "Tendai Moyo" in page and "<td>v2</td>" in page
