@@ -12,12 +12,14 @@ from portal.booking.models import Appointment
 from portal.imaging import pacs, selectors
 
 
-def appointment_images(user: Any, appointment: Appointment) -> dict | None:
-    """The "Images" panel: the studies this user may see, or why there are none."""
+def appointment_images(user: Any, appointment: Appointment, *, studies: list | None = None) -> dict | None:
+    """The "Images" panel: the studies this user may see, or why there are none. `studies`: the
+    appointment's studies (`selectors.appointment_studies`) when the caller has read them already."""
     if appointment.status not in (Appointment.Status.CHECKED_IN, Appointment.Status.COMPLETED):
         return None
     staff = user.has_perm("imaging.view_study")
-    studies = selectors.study_list_for(user=user, appointment=appointment)
+    studies = selectors.visible_studies(user, selectors.appointment_studies(appointment) if studies is None
+                                        else studies)
     if not studies and not staff:
         return None  # nothing the patient or doctor may see yet (e.g. before the report's release)
     return {"enabled": pacs.enabled(), "studies": studies, "appointment": appointment, "staff": staff}

@@ -42,18 +42,29 @@ def study_list_for(*, user: User, appointment: Appointment | None = None, patien
                    ) -> list[Study]:
     """The linked studies the user may see, newest first: of one appointment, of one patient, or all
     of them (staff only see "all"; a patient without filters gets their own)."""
-    if appointment is not None:  # the caller has the appointment: no join for it (issue 22)
-        studies = list(Study.objects.filter(status=Study.Status.LINKED, appointment=appointment)
-                       .order_by("-study_date", "-pk"))
-        for study in studies:
-            study.appointment = appointment
-        return [s for s in studies if can(user, "imaging.view_study", s)]
+    if appointment is not None:
+        return visible_studies(user, appointment_studies(appointment))
     qs = _studies().filter(status=Study.Status.LINKED)
     if patient is not None:
         qs = qs.filter(appointment__patient=patient)
     elif not user.has_perm("imaging.view_study"):
         qs = qs.filter(appointment__patient=user)
     return [s for s in qs.order_by("-study_date", "-pk") if can(user, "imaging.view_study", s)]
+
+
+def appointment_studies(appointment: Appointment) -> list[Study]:
+    """Every study filed under this appointment, whatever its status, newest first, with the
+    appointment the caller has attached (no join for it, issue 22). `visible_studies` picks what a
+    user may see; the ids say whose openings the images' access log holds."""
+    studies = list(Study.objects.filter(appointment=appointment).order_by("-study_date", "-pk"))
+    for study in studies:
+        study.appointment = appointment
+    return studies
+
+
+def visible_studies(user: User, studies: list[Study]) -> list[Study]:
+    """Of `appointment_studies`, the linked ones the user may see."""
+    return [s for s in studies if s.status == Study.Status.LINKED and can(user, "imaging.view_study", s)]
 
 
 def study_list_visible_to(*, user: User, appointments: QuerySet[Appointment], everything: bool = False,
@@ -108,12 +119,19 @@ def may_see_access_log(user: User, appointment: Appointment) -> bool:
     return user.has_perm("imaging.view_imageaccess") or appointment.patient_id == user.pk
 
 
-def image_access_log(*, user: User, appointment: Appointment, limit: int | None = None) -> QuerySet:
+def image_access_log(*, user: User, appointment: Appointment, limit: int | None = None,
+                     study_ids: list[int] | None = None) -> QuerySet:
     """Who opened this appointment's images, newest first, as rows of values: for the patient and for
-    managers; the newest `limit` only when given (as the report's log; `reports.openings` words them)."""
+    managers; the newest `limit` only when given (as the report's log; `reports.openings` words them).
+    `study_ids`: the ids of every study of the appointment (`appointment_studies`), when the caller
+    has them: no join, and no query at all for an appointment without images."""
     if not may_see_access_log(user, appointment):
         raise PermissionDenied
-    return (newest(ImageAccess.objects.filter(study__appointment=appointment), limit)
+    if study_ids is None:
+        openings = ImageAccess.objects.filter(study__appointment=appointment)
+    else:
+        openings = ImageAccess.objects.filter(study_id__in=study_ids) if study_ids else ImageAccess.objects.none()
+    return (newest(openings, limit)
             .values("at", "action", "ip_address", "user_id", "user__first_name", "user__last_name",
                     "user__doctor_profile__id"))
 

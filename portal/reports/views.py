@@ -212,13 +212,15 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
     more_report = more_images = False
     appointment = report.appointment
     patient_view = appointment.patient_id == request.user.pk
+    # The appointment's studies, read once: for the images panel and for whose openings the log shows.
+    studies = imaging_selectors.appointment_studies(appointment)
     if show_log:
         report_rows, more_report = _latest(selectors.report_access_log, limit, user=request.user, report=report,
                                            version_ids=version_ids)
         image_rows = None
         if imaging_selectors.may_see_access_log(request.user, appointment):
             image_rows, more_images = _latest(imaging_selectors.image_access_log, limit, user=request.user,
-                                              appointment=appointment)
+                                              appointment=appointment, study_ids=[s.pk for s in studies])
         report_openings, image_openings = openings(
             report_rows=report_rows, image_rows=image_rows, viewer_id=request.user.pk,
             patient_id=appointment.patient_id, patient_name=appointment.patient.get_full_name(),
@@ -239,7 +241,7 @@ def view(request: HttpRequest, pk: int) -> HttpResponse:
         "is_patient_view": patient_view,
         "feedback_given": hasattr(report.appointment, "feedback") if is_patient(request.user) else None,
         # Imaging (issue 14): the images, and their openings in "Who opened my report".
-        "report_images": imaging_panels.appointment_images(request.user, report.appointment),
+        "report_images": imaging_panels.appointment_images(request.user, appointment, studies=studies),
     })
 
 

@@ -453,3 +453,26 @@ def test_the_report_page_lists_openings_of_a_draft_amendment_too(client):
     client.force_login(patient)
     page = client.get(reverse("reports:view", args=[report.pk])).content.decode()
     assert "Tendai Moyo" in page and "<td>v2</td>" in page
+
+
+def test_the_report_page_reads_the_images_log_by_the_appointments_studies_and_skips_it_without_any(client):
+    """A study of the appointment in any state keeps its openings in the patient's log (a study later
+    sent for reconciliation still has its viewers); without a study there is nothing to read."""
+    from portal.imaging.models import ImageAccess, Study
+
+    report = signed_report()
+    patient = report.appointment.patient
+    client.force_login(patient)
+    path = reverse("reports:view", args=[report.pk])
+    client.get(path)
+    with CaptureQueriesContext(connection) as without:
+        client.get(path)
+    assert not any("imaging_imageaccess" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")
+                   for q in without.captured_queries)
+
+    study = Study.objects.create(orthanc_id="o-1", study_instance_uid=report.appointment.study_instance_uid,
+                                 appointment=report.appointment, status=Study.Status.RECONCILE)
+    rad = user_with_role(Role.RADIOLOGIST, first_name="Nyasha", last_name="Gumbo")
+    ImageAccess.objects.create(study=study, user=rad, action=ImageAccess.Action.VIEW)
+    page = client.get(path).content.decode()
+    assert "Nyasha Gumbo" in page
