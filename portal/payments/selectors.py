@@ -245,11 +245,14 @@ class Balance:
 
 
 def balances_due_for(*, user: Any) -> list[tuple[Appointment, Balance]]:
-    """The user's own active appointments that still have something to pay, soonest first (3 queries)."""
-    # Only what the balance and the lists show (issue 22): the scan, its time, status and share.
+    """The user's own active appointments that still have something to pay, soonest first (2 queries)."""
+    # Only what the balance and the lists show (issue 22): the scan, its time, status and share, and
+    # the claim's outcome (joined: one query fewer than reading the claims apart).
     appointments = list(
-        Appointment.objects.active().filter(patient=user).select_related("scan_type")
-        .only("start", "status", "patient_amount", "scan_type__name").order_by("start")
+        Appointment.objects.active().filter(patient=user).select_related("scan_type", "medical_aid_claim")
+        .only("start", "status", "patient_amount", "scan_type__name", "medical_aid_claim__appointment_id",
+              "medical_aid_claim__status", "medical_aid_claim__amount_claimed", "medical_aid_claim__amount_paid")
+        .order_by("start")
     )
     if not appointments:
         return []
@@ -260,13 +263,11 @@ def balances_due_for(*, user: Any) -> list[tuple[Appointment, Balance]]:
                                           status__in=RECEIVED_STATUSES)
         .values("appointment_id").annotate(paid=Sum("amount"), refunded=Sum("refunded_amount"))
     }
-    claims = {c.appointment_id: c for c in MedicalAidClaim.objects.filter(appointment_id__in=ids)
-              .only("appointment_id", "status", "amount_claimed", "amount_paid")}
     result = []
     for appointment in appointments:
         row = paid.get(appointment.pk, {})
-        balance = _balance(appointment, claims.get(appointment.pk), row.get("paid") or ZERO,
-                           row.get("refunded") or ZERO)
+        claim = getattr(appointment, "medical_aid_claim", None)  # None: no claim (select_related cached that)
+        balance = _balance(appointment, claim, row.get("paid") or ZERO, row.get("refunded") or ZERO)
         if balance.due > 0:
             result.append((appointment, balance))
     return result

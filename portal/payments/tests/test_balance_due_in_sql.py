@@ -1,4 +1,4 @@
-"""selectors.with_balance_due (the SQL balance analytics sums) agrees with appointment_balance."""
+"""selectors.with_balance_due (the SQL balance analytics sums) and balances_due_for agree with appointment_balance."""
 
 from __future__ import annotations
 
@@ -49,3 +49,9 @@ def test_the_sql_balance_due_equals_the_one_appointment_balance_in_every_case():
     assert (in_sql[unpaid.pk], in_sql[part_refunded.pk], in_sql[overpaid.pk]) == (100, 50, 0)
     assert (in_sql[rejected.pk], in_sql[short_paid.pk], in_sql[submitted.pk]) == (220, 70, 20)
     assert (in_sql[cancelled.pk], in_sql[missed.pk], in_sql[pending.pk]) == (0, 0, 60)
+    # The patient's "what is still to pay" (dashboard, payments list) agrees too, claims included.
+    from portal.payments.selectors import balances_due_for
+
+    for appointment in Appointment.objects.select_related("patient"):
+        listed = {a.pk: balance.due for a, balance in balances_due_for(user=appointment.patient)}
+        assert listed.get(appointment.pk, Decimal("0")) == expected[appointment.pk], appointment
