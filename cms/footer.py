@@ -10,6 +10,7 @@ every time (`ProcessMemo.stamp` is None).
 
 from __future__ import annotations
 
+from django.http.request import split_domain_port
 from django.template import Context
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -19,8 +20,11 @@ from portal.core.practice import practice_details_stamp
 from portal.core.registry import opening_hours_memo
 
 TEMPLATE = "includes/footer.html"
+# Hosts kept at most: ALLOWED_HOSTS may be a pattern (".example.com"), so a stream of made-up host
+# names must not grow the process without bound; past this many the kept footers start again.
+MAX_HOSTS = 32
 
-_kept: dict[tuple[str, str], tuple[tuple, SafeString]] = {}  # (host, port) -> (stamps and year, html)
+_kept: dict[tuple[str, str], tuple[tuple, SafeString]] = {}  # (host name, port) -> (stamps and year, html)
 
 
 def footer_html(context: Context) -> SafeString:
@@ -30,11 +34,13 @@ def footer_html(context: Context) -> SafeString:
     if request is None or None in stamps:
         return render(context)
     key = (*stamps, timezone.localdate().year)
-    where = (request.get_host(), str(request.get_port()))
+    where = (split_domain_port(request.get_host())[0], str(request.get_port()))  # as Wagtail finds the Site
     kept = _kept.get(where)
     if kept is not None and kept[0] == key:
         return kept[1]
     html = render(context)  # a SafeString: the template escaped what it rendered
+    if len(_kept) >= MAX_HOSTS and where not in _kept:
+        _kept.clear()
     _kept[where] = (key, html)
     return html
 

@@ -70,3 +70,13 @@ def test_nothing_is_kept_while_this_thread_saves_what_the_footer_shows():
         set_practice_details(phone="+263 24 270 4444")
         assert practice_details_stamp() is None  # cms.footer renders, and keeps nothing
         assert menu_memo.stamp() is not None  # the others are unaffected
+
+
+def test_made_up_host_names_do_not_grow_the_kept_footers_without_bound(client, settings):
+    from cms import footer
+
+    settings.ALLOWED_HOSTS = [".example.test"]
+    for number in range(footer.MAX_HOSTS * 2):
+        assert client.get(reverse("login"), HTTP_HOST=f"b{number}.example.test:8{number}").status_code == 200
+    assert 0 < len(footer._kept) <= footer.MAX_HOSTS
+    assert {host for host, _ in footer._kept} <= {f"b{n}.example.test" for n in range(footer.MAX_HOSTS * 2)}
