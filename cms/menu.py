@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 
 from portal.core.process_memo import ProcessMemo
@@ -36,7 +37,8 @@ menu_memo: ProcessMemo[tuple[MenuItem, ...]] = ProcessMemo("site-menu", _load)
 
 
 def menu_for(request: HttpRequest) -> tuple[MenuItem, ...]:
-    return menu_memo.get(request.get_host(), str(request.get_port()), request=request)
+    # keyed as Wagtail finds the Site: the host name without the Host header's port, and the server's port
+    return menu_memo.get(split_domain_port(request.get_host())[0], str(request.get_port()), request=request)
 
 
 def _page_changed(sender, instance=None, **kwargs) -> None:

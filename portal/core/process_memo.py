@@ -74,8 +74,9 @@ def forget_all() -> None:
 class ProcessMemo(Generic[T]):
     """`load(*args)` computed once per process (per distinct args) until `changed()` anywhere."""
 
-    def __init__(self, name: str, load: Callable[..., T]):
+    def __init__(self, name: str, load: Callable[..., T], *, max_keys: int = 64):
         self.name = name
+        self.max_keys = max_keys  # distinct `args` kept at most (a key may come from a request's Host)
         self.version_key = f"core:memo:{name}:version"
         self._load = load
         self._kept: tuple[str, dict[Hashable, T]] | None = None
@@ -99,6 +100,8 @@ class ProcessMemo(Generic[T]):
         with self._lock:
             kept = self._kept
             values = dict(kept[1]) if kept is not None and kept[0] == version else {}
+            if len(values) >= self.max_keys and args not in values:
+                values = {}  # start again rather than grow without bound
             values[args] = value
             self._kept = (version, values)
         return value

@@ -199,3 +199,24 @@ def test_a_save_rolled_back_in_an_earlier_request_does_not_leave_the_thread_bypa
         assert memo._saving_here()
     with process_memo.request_scope():
         assert not memo._saving_here()
+
+
+def test_a_copy_keeps_a_bounded_number_of_keys():
+    """Keys may come from a request (the menu's host name): made-up ones must not grow the process."""
+    loads = []
+    memo = process_memo.ProcessMemo("test-bounded-keys", lambda key: loads.append(key) or key.upper(), max_keys=3)
+    try:
+        assert [memo.get(key) for key in "abcde"] == list("ABCDE")
+        assert 0 < len(memo._kept[1]) <= 3
+        assert memo.get("e") == "E" and loads.count("e") == 1  # the newest is still kept
+    finally:
+        del process_memo._memos["test-bounded-keys"]
+
+
+def test_the_menu_is_one_copy_whatever_port_the_host_header_names(patient_client, settings):
+    from cms.menu import menu_memo
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    for port in range(8000, 8010):
+        assert patient_client.get(reverse("accounts:dashboard"), HTTP_HOST=f"testserver:{port}").status_code == 200
+    assert len(menu_memo._kept[1]) == 1
