@@ -60,12 +60,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fresh_practice_details():
     """Each test reads the practice's details, the menu, the permissions... from its own database, not a
-    copy an earlier test kept (portal.core.process_memo), nor a footer rendered from them (cms.footer)."""
-    from cms import footer
+    copy an earlier test kept (portal.core.process_memo; the footer, cms.footer, is one too)."""
     from portal.core.process_memo import forget_all
 
     forget_all()
-    footer.forget()
     yield
     forget_all()
-    footer.forget()
